@@ -1,0 +1,301 @@
+"""The pipeline: load_config → load_briefs → resolve/render briefs → pages + feeds → write_site."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .cache import Store
+from .config import Overrides, load_config
+from .content import ContentFile, discover_content
+from .errors import BuildFailed, Diagnostic, has_errors
+from .feeds import FeedJob
+from .linking import check_links, collect_static, find_collisions
+from .markdown import alias_map
+from .model import Brief, BuildOptions, LinkRef, Page, RenderedBrief, SiteConfig, SourceRegistry, Written
+from .output import OutputState, Staged, check_output_dir, commit, rollback, scan_output, stage_file
+from .pages import Job, Shell
+from .plan import Planned, plan_site
+from .site import BriefFacts, Entry, PageEntry, assemble_site, held_back, is_published, reserved_slug_problems
+from .theme import check_templates, locate_theme, make_environment
+from .views import Link, site_view
+from .workers import Prepared, PrepareSettings, RenderSetup, Workers, content_key, registry_digests
+
+REQUIRED_TEMPLATES = (
+    "base.html",
+    "brief.html",
+    "list.html",
+    "archive.html",
+    "terms.html",
+    "page.html",
+    "404.html",
+)
+GENERATED = (
+    "index.html",
+    "archive/index.html",
+    "tags/index.html",
+    "sources/index.html",
+    "authors/index.html",
+    "404.html",
+    "sitemap.xml",
+    "robots.txt",
+    "feed.xml",
+    "atom.xml",
+    "feed.json",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    config: SiteConfig
+    diagnostics: tuple[Diagnostic, ...]
+    briefs: int
+    pages: int
+    feeds: int
+    files: int = 0
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+def build_site(root: Path, overrides: Overrides, options: BuildOptions, workers: Workers) -> BuildResult:
+    """Build the site under root. Raises BuildFailed, having written nothing, when it has errors."""
+    config, registry, diagnostics = load_config(root, overrides)
+    aliases, problems = alias_map(registry)
+    diagnostics += problems
+    theme = locate_theme(config)
+    diagnostics += check_templates(make_environment(theme), REQUIRED_TEMPLATES)
+    files, problems = discover_content(config.root)
+    diagnostics += problems
+    statics, problems = collect_static(config, theme)
+    diagnostics += problems
+
+    store = Store(config.cache_dir) if options.use_cache else None
+    settings = _settings(config, registry, aliases, store)
+    prepared = load_briefs(files, settings, store, workers)
+    for item in prepared:
+        diagnostics += item.entry.diagnostics
+    everything = {p.entry.item.rel: p.entry.item for p in prepared if p.entry.item is not None}
+    diagnostics += held_back(everything.values(), options)
+    entries, page_entries, fragments = _published(prepared, options)
+    diagnostics += reserved_slug_problems([p.page for p in page_entries])
+    diagnostics += find_collisions(entries, page_entries, statics, GENERATED)
+    page_urls = {e.brief.rel: e.brief.url for e in entries} | {p.page.rel: p.page.url for p in page_entries}
+    links: dict[str, tuple[Brief | Page, Sequence[LinkRef]]] = {}
+    for item in prepared:
+        source = item.entry.item
+        if source is not None and is_published(source, options):
+            links[source.rel] = (source, item.entry.links)
+    diagnostics += check_links(links, page_urls, everything, statics)
+    result = BuildResult(config, _sorted(diagnostics), len(entries), len(page_entries), 0)
+    if has_errors(diagnostics, options.strict):
+        raise BuildFailed(result.diagnostics)
+
+    site = assemble_site(entries, page_entries, registry)
+    nav = tuple(Link(p.page.title, config.base_path + p.page.url) for p in site.pages)
+    view = site_view(config, nav, theme.digest[:10], f"nsnbuild {__version__}")
+    shell = Shell(
+        view,
+        config.base_path,
+        config.base_url,
+        _shell_digest(config, theme.digest, nav, options),
+        options.live_reload,
+    )
+    planned = plan_site(
+        site,
+        shell,
+        config,
+        fragments.get,
+        lambda i: None,
+        lambda i: None,
+        [(s.rel, s.source) for s in statics],
+        _epoch(options),
+    )
+    result = BuildResult(config, result.diagnostics, len(site.briefs), len(site.pages), planned.feed_count)
+    if not options.write:
+        return result
+    check_output_dir(config.output_dir, config.root, options.force)
+    setup = RenderSetup(shell, config, theme, config.output_dir, settings, page_urls, planned.feed_sources)
+    files_count, written, unchanged, removed = write_site(config.output_dir, planned, setup, store, workers)
+    if store is not None:
+        store.prune_fragments(p.key for p in prepared)
+    return BuildResult(
+        config,
+        result.diagnostics,
+        result.briefs,
+        result.pages,
+        result.feeds,
+        files_count,
+        written,
+        unchanged,
+        removed,
+    )
+
+
+def _settings(
+    config: SiteConfig, registry: SourceRegistry, aliases: dict[str, str], store: Store | None
+) -> PrepareSettings:
+    return PrepareSettings(
+        timezone=config.timezone,
+        allow_html=config.allow_html,
+        typographer=config.typographer,
+        citation_style=config.citation_style,
+        aliases=tuple(sorted(aliases.items())),
+        registry=registry.sources,
+        cache_folder=store.folder if store else None,
+        keep_fragments=store is None,
+    )
+
+
+def load_briefs(
+    files: Sequence[ContentFile], settings: PrepareSettings, store: Store | None, workers: Workers
+) -> list[Prepared]:
+    """Load, resolve and render every content file, reusing what the cache still holds."""
+    index = store.load_index("content") if store else {}
+    digests = registry_digests(settings.registry)
+    results: dict[str, Prepared] = {}
+    todo = []
+    for file in files:
+        key = content_key(file, settings)
+        cached = index.get(key)
+        usable = (
+            store is not None
+            and cached is not None
+            and all(digests.get(name, "") == value for name, value in cached.registry_deps.items())
+            and (cached.item is None or store.has_fragments(key))
+        )
+        if usable and cached is not None:
+            results[file.rel] = Prepared(file.rel, key, cached, None)
+        else:
+            todo.append(file)
+    for prepared in workers.prepare(settings, todo):
+        results[prepared.rel] = prepared
+    ordered = [results[f.rel] for f in files]
+    if store is not None and todo:
+        store.save_index("content", {p.key: p.entry for p in ordered})
+    return ordered
+
+
+def _published(
+    prepared: Sequence[Prepared], options: BuildOptions
+) -> tuple[list[Entry], list[PageEntry], dict[str, RenderedBrief]]:
+    entries: list[Entry] = []
+    pages: list[PageEntry] = []
+    fragments: dict[str, RenderedBrief] = {}
+    for item in prepared:
+        source = item.entry.item
+        if source is None or not is_published(source, options):
+            continue
+        if item.fragments is not None:
+            fragments[item.key] = item.fragments
+        if isinstance(source, Brief):
+            facts = BriefFacts(item.entry.citations, item.entry.word_count, item.entry.excerpt)
+            entries.append(Entry(source, facts, item.key))
+        elif isinstance(source, Page):
+            pages.append(PageEntry(source, item.key))
+    return entries, pages, fragments
+
+
+def _epoch(options: BuildOptions) -> dt.datetime:
+    """The date used where no brief gives one: SOURCE_DATE_EPOCH, or 1970."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return dt.datetime.fromtimestamp(int(value) if value.isdigit() else 0, dt.UTC)
+
+
+def _shell_digest(config: SiteConfig, theme_digest: str, nav: tuple[Link, ...], options: BuildOptions) -> str:
+    text = repr((__version__, config, theme_digest, nav, options.live_reload))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _sorted(diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return tuple(sorted(dict.fromkeys(diagnostics), key=lambda d: d.sort_key()))
+
+
+def _outputs(job: Job | FeedJob) -> list[str]:
+    if isinstance(job, FeedJob):
+        return [job.folder + "feed.xml", job.folder + "atom.xml", job.folder + "feed.json"]
+    return [job.rel]
+
+
+def _intact(output: Path, rel: str, known: Written) -> bool:
+    try:
+        stat = os.stat(output / rel)
+    except OSError:
+        return False
+    return stat.st_size == known.size and stat.st_mtime_ns == known.mtime_ns
+
+
+def write_site(
+    output: Path, planned: Planned, setup: RenderSetup, store: Store | None, workers: Workers
+) -> tuple[int, int, int, int]:
+    """Render what changed, stage it beside its destination, rename it all into place at once.
+
+    Returns (files in the site, files written, files already up to date, files removed).
+    """
+    manifest = store.load_manifest(output) if store else {}
+    before: OutputState = scan_output(output)
+    keep: dict[str, tuple[str, str, int]] = {}
+    todo: list[tuple[Job | FeedJob, tuple[Written | None, ...]]] = []
+    for job in planned.jobs:
+        rels = _outputs(job)
+        known = [manifest.get(rel) for rel in rels]
+        if all(
+            k is not None and k[0] == job.key and _intact(output, rel, k[1])
+            for rel, k in zip(rels, known, strict=True)
+        ):
+            for rel, k in zip(rels, known, strict=True):
+                assert k is not None
+                keep[rel] = (job.key, k[1].digest, k[1].size)
+        else:
+            todo.append((job, tuple(k[1] if k is not None else None for k in known)))
+    staged: list[Staged] = []
+    problems: list[Diagnostic] = []
+    try:
+        for outcome in workers.render(setup, todo):
+            if outcome.problem is not None:
+                problems.append(outcome.problem)
+                continue
+            keep[outcome.rel] = (outcome.key, outcome.digest, outcome.size)
+            if outcome.staged is not None:
+                staged.append(outcome.staged)
+        extra = [(rel, data, "") for rel, data in planned.files]
+        for rel, source in planned.copies:
+            stat = source.stat()
+            key = f"copy:{stat.st_size}:{stat.st_mtime_ns}"
+            known_copy = manifest.get(rel)
+            if known_copy is not None and known_copy[0] == key and _intact(output, rel, known_copy[1]):
+                keep[rel] = (key, known_copy[1].digest, known_copy[1].size)
+            else:
+                extra.append((rel, source.read_bytes(), key))
+        for rel, data, key in extra:
+            known_file = manifest.get(rel)
+            digest, item = stage_file(output, rel, data, known_file[1] if known_file else None)
+            keep[rel] = (key, digest, len(data))
+            if item is not None:
+                staged.append(item)
+    except BaseException:
+        rollback(output, staged, before)
+        raise
+    if problems:
+        rollback(output, staged, before)
+        raise BuildFailed(_sorted(problems))
+    report, written = commit(output, staged, set(keep), before)
+    if store is not None:
+        new_manifest: dict[str, tuple[str, Written]] = {}
+        for rel, (key, digest, size) in keep.items():
+            item_written = written.get(rel)
+            if item_written is None:
+                old = manifest.get(rel)
+                if old is not None and old[1].digest == digest and _intact(output, rel, old[1]):
+                    item_written = old[1]
+                else:
+                    item_written = Written(digest, size, os.stat(output / rel).st_mtime_ns)
+            new_manifest[rel] = (key, item_written)
+        if new_manifest != manifest:
+            store.save_manifest(output, new_manifest)
+    return len(keep), report.written, len(keep) - report.written, report.removed

@@ -1,0 +1,370 @@
+"""nsnbuild.toml and sources.toml: parsed, validated, every problem reported at once."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import Diagnostic, Level, SourcePos, line_of
+from .model import Publisher, RegistrySource, SiteConfig, SourceRegistry
+
+CONFIG_NAME = "nsnbuild.toml"
+REGISTRY_NAME = "sources.toml"
+
+_TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_EOF = re.compile(r"\s*\(at end of document\)\s*$")
+_KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_UNSAFE_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data|file):", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """Values given on the command line, which win over the file."""
+
+    base_url: str | None = None
+    output_dir: Path | None = None
+
+
+class _Reporter:
+    """Collects diagnostics for one TOML file, locating keys by their line."""
+
+    def __init__(self, text: str, path: Path) -> None:
+        self.text = text
+        self.path = path
+        self.diagnostics: list[Diagnostic] = []
+        self._lines = _locate_keys(text)
+
+    def line_of(self, table: tuple[str, ...], key: str | None = None) -> int | None:
+        return self._lines.get((table, key))
+
+    def add(self, level: Level, message: str, table: tuple[str, ...], key: str | None) -> None:
+        line = self._lines.get((table, key)) if key is not None else self._lines.get((table, None))
+        if line is None and key is not None:
+            line = self._lines.get((table, None))
+        pos = SourcePos(self.path, line, 1 if line is not None else None)
+        self.diagnostics.append(Diagnostic(level, message, pos, line_of(self.text, line)))
+
+
+def _locate_keys(text: str) -> dict[tuple[tuple[str, ...], str | None], int]:
+    """Map (table path, key) to the 1-based line where it is written."""
+    found: dict[tuple[tuple[str, ...], str | None], int] = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            header = stripped.lstrip("[").split("]")[0]
+            try:
+                parsed = tomllib.loads(f"{header} = 0")
+            except tomllib.TOMLDecodeError:
+                continue
+            path: list[str] = []
+            node: Any = parsed
+            while isinstance(node, dict) and len(node) == 1:
+                name = next(iter(node))
+                path.append(name)
+                node = node[name]
+            table = tuple(path)
+            found.setdefault((table, None), number)
+            continue
+        match = _KEY.match(line)
+        if match:
+            try:
+                key = next(iter(tomllib.loads(f"{match.group(1)} = 0")))
+            except (tomllib.TOMLDecodeError, StopIteration):
+                continue
+            found.setdefault((table, key), number)
+    return found
+
+
+def parse_toml(text: str, path: Path) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
+    """tomllib with its error turned into a positioned diagnostic."""
+    try:
+        return tomllib.loads(text), []
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        line: int | None = None
+        col: int | None = None
+        match = _TOML_POS.search(message)
+        if match:
+            line, col = int(match.group(1)), int(match.group(2))
+            message = message[: match.start()]
+        elif _TOML_EOF.search(message):
+            line = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
+            message = _TOML_EOF.sub("", message) + " (at end of file)"
+        message = f"invalid TOML: {message[:1].lower()}{message[1:]}"
+        pos = SourcePos(path, line, col)
+        return None, [Diagnostic("error", message, pos, line_of(text, line))]
+
+
+def is_unsafe_url(url: str) -> bool:
+    """True for javascript:, vbscript:, data: and file: URLs, which are never emitted."""
+    return bool(_UNSAFE_SCHEME.match(url))
+
+
+def normalise_base_url(url: str) -> str | None:
+    """An absolute http(s) URL ending in '/', or None when url is not one."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        return None
+    path = parts.path or "/"
+    if not path.endswith("/"):
+        path += "/"
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def _is_static_path(value: str) -> bool:
+    return not value.startswith(("/", "\\")) and ".." not in Path(value).parts and ":" not in value
+
+
+_Check = Callable[[Any], str | None]
+
+
+def _string(value: Any) -> str | None:
+    return None if isinstance(value, str) else "must be a string"
+
+
+def _boolean(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _positive_int(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "must be an integer"
+    return None if value >= 1 else "must be at least 1"
+
+
+def _base_url(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be a string"
+    ok = normalise_base_url(value) is not None
+    return None if ok else f"must be an absolute http(s) URL, not '{value}'"
+
+
+def _language(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be a string"
+    return None if _LANG.match(value) else f"must be a BCP 47 language tag such as 'en', not '{value}'"
+
+
+def _timezone(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be a string"
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return f"must be an IANA time zone such as 'America/New_York', not '{value}'"
+    return None
+
+
+def _citation_style(value: Any) -> str | None:
+    if value in ("footnotes", "inline"):
+        return None
+    return f'must be "footnotes" or "inline", not {value!r}'
+
+
+def _static_path(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be a string"
+    return None if _is_static_path(value) else f"must be a path under static/, not '{value}'"
+
+
+def _http_url(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be a string"
+    return None if normalise_base_url(value) is not None else f"must be an http(s) URL, not '{value}'"
+
+
+_TOP: dict[str, _Check] = {
+    "title": _string,
+    "description": _string,
+    "base_url": _base_url,
+    "language": _language,
+    "timezone": _timezone,
+    "author": _string,
+    "theme": _string,
+    "output_dir": _string,
+    "briefs_per_page": _positive_int,
+    "feed_items": _positive_int,
+    "citation_style": _citation_style,
+    "icon": _static_path,
+}
+_PUBLISHER: dict[str, _Check] = {"name": _string, "url": _http_url, "logo": _static_path}
+_MARKDOWN: dict[str, _Check] = {"allow_html": _boolean, "typographer": _boolean}
+_TABLES = {"publisher": _PUBLISHER, "markdown": _MARKDOWN}
+
+
+def _valid_values(
+    data: Mapping[str, Any], checks: Mapping[str, _Check], table: tuple[str, ...], report: _Reporter
+) -> dict[str, Any]:
+    """The keys of data that pass their check; problems reported, unknown keys warned."""
+    good: dict[str, Any] = {}
+    where = ".".join(table)
+    for key, value in data.items():
+        name = f"{where}.{key}" if where else key
+        if key in checks:
+            problem = checks[key](value)
+            if problem is None:
+                good[key] = value
+            else:
+                report.add("error", f"'{name}' {problem}", table, key)
+        elif not table and key in _TABLES:
+            continue
+        else:
+            report.add("warning", f"unknown key '{name}' in {report.path.name}", table, key)
+    return good
+
+
+def parse_config(
+    text: str, path: Path, root: Path, overrides: Overrides | None = None
+) -> tuple[SiteConfig, list[Diagnostic]]:
+    """nsnbuild.toml's text to a SiteConfig (defaults where a value is missing or wrong)."""
+    overrides = overrides or Overrides()
+    data, diagnostics = parse_toml(text, path)
+    report = _Reporter(text, path)
+    values: dict[str, Any] = {}
+    tables: dict[str, dict[str, Any]] = {}
+    if data is not None:
+        values = _valid_values(data, _TOP, (), report)
+        for name, checks in _TABLES.items():
+            if name not in data:
+                tables[name] = {}
+            elif isinstance(data[name], dict):
+                tables[name] = _valid_values(data[name], checks, (name,), report)
+            else:
+                report.add("error", f"'{name}' must be a table ([{name}])", (), name)
+                tables[name] = {}
+        theme = values.get("theme", "default")
+        if theme != "default" and not (root / "themes" / theme).is_dir():
+            report.add("error", f"unknown theme '{theme}': there is no folder themes/{theme}/", (), "theme")
+            values.pop("theme")
+    diagnostics.extend(report.diagnostics)
+    config = _make_config(root, path, values, tables, overrides)
+    return config, diagnostics
+
+
+def _make_config(
+    root: Path,
+    path: Path | None,
+    values: Mapping[str, Any],
+    tables: Mapping[str, Mapping[str, Any]],
+    overrides: Overrides,
+) -> SiteConfig:
+    base_url_raw = overrides.base_url or values.get("base_url")
+    base_url = normalise_base_url(base_url_raw) if base_url_raw else None
+    output_dir = overrides.output_dir or root / values.get("output_dir", "output")
+    title = values.get("title", "Briefs")
+    publisher = tables.get("publisher", {})
+    markdown = tables.get("markdown", {})
+    return SiteConfig(
+        root=root,
+        output_dir=Path(output_dir),
+        config_path=path,
+        title=title,
+        description=values.get("description", ""),
+        base_url=base_url or "http://localhost:8000/",
+        base_url_set=base_url is not None,
+        language=values.get("language", "en"),
+        timezone=values.get("timezone", "UTC"),
+        author=values.get("author"),
+        theme=values.get("theme", "default"),
+        briefs_per_page=values.get("briefs_per_page", 20),
+        feed_items=values.get("feed_items", 20),
+        citation_style=values.get("citation_style", "footnotes"),
+        publisher=Publisher(
+            name=publisher.get("name", title),
+            url=publisher.get("url"),
+            logo=publisher.get("logo"),
+        ),
+        allow_html=markdown.get("allow_html", False),
+        typographer=markdown.get("typographer", False),
+        icon=values.get("icon"),
+    )
+
+
+def parse_registry(text: str, path: Path) -> tuple[SourceRegistry, list[Diagnostic]]:
+    """sources.toml's text to a SourceRegistry (alias clashes are checked by markdown.py)."""
+    data, diagnostics = parse_toml(text, path)
+    report = _Reporter(text, path)
+    sources: list[RegistrySource] = []
+    for name, entry in (data or {}).items():
+        table = (name,)
+        if not isinstance(entry, dict):
+            report.add("error", f"source '{name}' must be a table ([\"{name}\"])", (), name)
+            continue
+        url = entry.get("url")
+        kind = entry.get("kind")
+        aliases = entry.get("aliases", [])
+        for key in entry:
+            if key not in ("url", "kind", "aliases"):
+                report.add("warning", f"unknown key '{key}' for source '{name}'", table, key)
+        if url is not None and (not isinstance(url, str) or normalise_base_url(url) is None):
+            report.add("error", f"'url' of source '{name}' must be an http(s) URL", table, "url")
+            url = None
+        if kind is not None and not isinstance(kind, str):
+            report.add("error", f"'kind' of source '{name}' must be a string", table, "kind")
+            kind = None
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            report.add("error", f"'aliases' of source '{name}' must be a list of strings", table, "aliases")
+            aliases = []
+        line = report.line_of(table)
+        sources.append(RegistrySource(name, url, kind, tuple(aliases), line))
+    diagnostics.extend(report.diagnostics)
+    return SourceRegistry(tuple(sources), path), diagnostics
+
+
+def read_text(path: Path) -> tuple[str | None, list[Diagnostic]]:
+    """A config file's text; a missing file is None, undecodable bytes an error."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, []
+    except OSError as exc:
+        return None, [Diagnostic("error", f"cannot read file: {exc.strerror}", SourcePos(path))]
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8").replace("\r\n", "\n"), []
+    except UnicodeDecodeError as exc:
+        message = f"file is not valid UTF-8 (byte offset {exc.start})"
+        return None, [Diagnostic("error", message, SourcePos(path))]
+
+
+def load_config(
+    root: Path, overrides: Overrides | None = None
+) -> tuple[SiteConfig, SourceRegistry, list[Diagnostic]]:
+    """Read nsnbuild.toml and sources.toml under root."""
+    root = root.resolve()
+    overrides = overrides or Overrides()
+    config_path = root / CONFIG_NAME
+    text, diagnostics = read_text(config_path)
+    if text is None:
+        config = _make_config(root, None, {}, {}, overrides)
+    else:
+        config, problems = parse_config(text, config_path, root, overrides)
+        diagnostics.extend(problems)
+    if not config.base_url_set:
+        where = SourcePos(config_path) if text is not None else None
+        diagnostics.append(
+            Diagnostic(
+                "warning",
+                f"base_url is not set; links and feeds use {config.base_url}",
+                where,
+            )
+        )
+    registry_path = root / REGISTRY_NAME
+    registry_text, problems = read_text(registry_path)
+    diagnostics.extend(problems)
+    registry = SourceRegistry()
+    if registry_text is not None:
+        registry, problems = parse_registry(registry_text, registry_path)
+        diagnostics.extend(problems)
+    if config.config_path is None and text is None:
+        config = replace(config, config_path=None)
+    return config, registry, diagnostics

@@ -1,0 +1,490 @@
+"""Find briefs and pages under content/, split their front matter and validate it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import zoneinfo
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from .config import is_unsafe_url
+from .errors import Diagnostic, Level, SourcePos, line_of
+from .model import Brief, Page, Photo, SourceRef
+from .slugs import is_valid_slug, slug_from_filename
+
+Kind = Literal["brief", "page"]
+
+_HANDLER = YAMLHandler()
+_BOUNDARY: re.Pattern[str] = _HANDLER.FM_BOUNDARY or re.compile(r"^-{3,}\s*$", re.MULTILINE)
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+_SUB_KEY = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z_][\w-]*)\s*:\s*")
+_ITEM = re.compile(r"^(\s*)-(\s|$)")
+BRIEF_KEYS = frozenset(
+    {"title", "date", "updated", "summary", "tags", "authors", "slug", "draft", "id", "photo", "sources"}
+)
+PAGE_KEYS = frozenset({"title", "slug", "summary", "draft"})
+PHOTO_KEYS = ("src", "alt", "caption", "credit", "width", "height")
+SOURCE_KEYS = ("name", "date", "title", "url", "author", "publisher")
+
+
+@dataclass(frozen=True, slots=True)
+class ContentFile:
+    """A file under content/ that is a brief or a page, with its bytes."""
+
+    path: Path
+    rel: str
+    kind: Kind
+    data: bytes
+    digest: str
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _walk(folder: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[Path]:
+    """Files under folder, sorted; symlinks followed only while they stay inside the site."""
+    seen: set[Path] = set()
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        real = current.resolve()
+        if real in seen:
+            continue
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name, reverse=True)
+        except OSError as exc:
+            diagnostics.append(Diagnostic("error", f"cannot read folder: {exc.strerror}", SourcePos(current)))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.name.startswith("."):
+                continue
+            if entry.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(root):
+                    message = f"symlink points outside the site (to {target}); refusing to read it"
+                    diagnostics.append(Diagnostic("error", message, SourcePos(path)))
+                    continue
+                if not target.exists():
+                    diagnostics.append(Diagnostic("error", "broken symlink", SourcePos(path)))
+                    continue
+            if entry.is_dir():
+                stack.append(path)
+            else:
+                yield path
+
+
+def discover_content(root: Path) -> tuple[list[ContentFile], list[Diagnostic]]:
+    """Every brief (content/briefs/**/*.md) and page (content/pages/*.md), sorted by path."""
+    diagnostics: list[Diagnostic] = []
+    files: list[ContentFile] = []
+    content = root / "content"
+    if not content.is_dir():
+        return files, diagnostics
+    for path in sorted(_walk(content, root, diagnostics)):
+        rel_parts = path.relative_to(content).parts
+        kind: Kind | None = None
+        if path.suffix == ".md" and rel_parts[0] == "briefs":
+            kind = "brief"
+        elif path.suffix == ".md" and rel_parts[0] == "pages" and len(rel_parts) == 2:
+            kind = "page"
+        if kind is None:
+            message = "not a brief (content/briefs/**/*.md) or a page (content/pages/*.md); skipped"
+            diagnostics.append(Diagnostic("warning", message, SourcePos(path)))
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            diagnostics.append(Diagnostic("error", f"cannot read file: {exc.strerror}", SourcePos(path)))
+            continue
+        rel = path.relative_to(root).as_posix()
+        files.append(ContentFile(path, rel, kind, data, digest_bytes(data)))
+    return files, diagnostics
+
+
+@dataclass(slots=True)
+class _Lines:
+    """Where the keys of a front-matter block are, by a light scan of its lines."""
+
+    top: dict[str, int] = field(default_factory=dict)
+    photo: dict[str, tuple[int, int]] = field(default_factory=dict)
+    items: list[int] = field(default_factory=list)
+    item_keys: list[dict[str, int]] = field(default_factory=list)
+
+
+def _scan_lines(fm: str, first_line: int) -> _Lines:
+    found = _Lines()
+    section: str | None = None
+    item_indent: int | None = None
+    for number, line in enumerate(fm.split("\n"), start=first_line):
+        top = _TOP_KEY.match(line)
+        if top:
+            section = top.group(1)
+            found.top.setdefault(section, number)
+            item_indent = None
+            continue
+        if section == "sources":
+            item = _ITEM.match(line)
+            if item and (item_indent is None or len(item.group(1)) == item_indent):
+                item_indent = len(item.group(1))
+                found.items.append(number)
+                found.item_keys.append({})
+            sub = _SUB_KEY.match(line)
+            if sub and found.item_keys:
+                found.item_keys[-1].setdefault(sub.group(2), number)
+        elif section == "photo":
+            sub = _SUB_KEY.match(line)
+            if sub:
+                column = sub.end() + 1
+                rest = line[sub.end() :]
+                if rest[:1] in ("'", '"'):
+                    column += 1
+                found.photo.setdefault(sub.group(2), (number, column))
+    return found
+
+
+class _Checker:
+    """Validates front-matter values, recording positioned diagnostics."""
+
+    def __init__(self, path: Path, text: str, lines: _Lines, tz: dt.tzinfo) -> None:
+        self.path = path
+        self.text = text
+        self.lines = lines
+        self.tz = tz
+        self.diagnostics: list[Diagnostic] = []
+
+    def report(self, level: Level, message: str, line: int | None, col: int | None = 1) -> None:
+        col = col if line is not None else None
+        self.diagnostics.append(
+            Diagnostic(level, message, SourcePos(self.path, line, col), line_of(self.text, line))
+        )
+
+    def error_at(self, key: str, message: str) -> None:
+        self.report("error", message, self.lines.top.get(key, 1))
+
+    def string(self, meta: Mapping[str, Any], key: str, required: bool = False) -> str | None:
+        value = meta.get(key)
+        if value is None:
+            if required:
+                self.error_at(key, f"missing '{key}' in front matter")
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.error_at(key, f"'{key}' must be a string")
+            return None
+        text = str(value).strip()
+        if required and not text:
+            self.error_at(key, f"'{key}' must not be empty")
+            return None
+        return text
+
+    def string_list(self, meta: Mapping[str, Any], key: str) -> tuple[str, ...]:
+        value = meta.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.error_at(key, f"'{key}' must be a list of strings")
+            return ()
+        return tuple(dict.fromkeys(v.strip() for v in value))
+
+    def when(self, value: Any, what: str, line: int | None) -> dt.datetime | None:
+        parsed = parse_datetime(value, self.tz)
+        if parsed is None:
+            shown = value if isinstance(value, str) else repr(value)
+            self.report("error", f"{what} '{shown}' is not a date (use YYYY-MM-DD)", line)
+        return parsed
+
+    def boolean(self, meta: Mapping[str, Any], key: str) -> bool:
+        value = meta.get(key, False)
+        if not isinstance(value, bool):
+            self.error_at(key, f"'{key}' must be true or false")
+            return False
+        return value
+
+    def slug(self, meta: Mapping[str, Any], stem: str) -> str | None:
+        if "slug" in meta:
+            value = meta["slug"]
+            if not isinstance(value, str) or not is_valid_slug(value):
+                shown = value if isinstance(value, str) else repr(value)
+                message = f"slug '{shown}' must contain only a-z, 0-9 and single '-' between them"
+                self.error_at("slug", message)
+                return None
+            return value
+        slug = slug_from_filename(stem)
+        if not is_valid_slug(slug):
+            self.report("error", f"cannot make a slug from the file name '{stem}'; set 'slug'", None)
+            return None
+        return slug
+
+
+def parse_datetime(value: Any, tz: dt.tzinfo) -> dt.datetime | None:
+    """A front-matter date or datetime as an aware datetime (bare dates: midnight in tz)."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=tz)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                return parse_datetime(dt.date.fromisoformat(text), tz)
+            return parse_datetime(dt.datetime.fromisoformat(text.replace("Z", "+00:00")), tz)
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Split:
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+    fm_text: str
+    fm_line: int
+
+
+def decode(data: bytes, path: Path) -> tuple[str | None, list[Diagnostic]]:
+    """UTF-8 text with a BOM dropped and line endings made '\\n'."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        message = f"file is not valid UTF-8 (invalid byte 0x{data[exc.start]:02x} at byte offset {exc.start})"
+        return None, [Diagnostic("error", message, SourcePos(path))]
+    if "\x00" in text:
+        return None, [Diagnostic("error", "file is binary, not Markdown text", SourcePos(path))]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def split_front_matter(text: str, path: Path) -> tuple[_Split | None, list[Diagnostic]]:
+    """Front matter and body, with the file line where each starts."""
+    if not text.strip():
+        return None, [
+            Diagnostic(
+                "error", "empty file: expected front matter with a title and a date", SourcePos(path, 1, 1)
+            )
+        ]
+    start = _BOUNDARY.match(text)
+    if start is None:
+        message = "no front matter: the file must start with a '---' line"
+        return None, [Diagnostic("error", message, SourcePos(path, 1, 1), line_of(text, 1))]
+    end = _BOUNDARY.search(text, start.end())
+    if end is None:
+        message = "front matter is not closed: no second '---' line"
+        return None, [Diagnostic("error", message, SourcePos(path, 1, 1), line_of(text, 1))]
+    fm_text = text[start.end() : end.start()]
+    fm_line = text.count("\n", 0, start.end()) + 1
+    body_line = text.count("\n", 0, end.end()) + 1
+    try:
+        meta = _HANDLER.load(fm_text) if fm_text.strip() else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = fm_line + mark.line if mark is not None else fm_line
+        col = mark.column + 1 if mark is not None else 1
+        problem = exc.problem or exc.context or "syntax error"
+        message = f"invalid YAML in front matter: {problem}"
+        return None, [Diagnostic("error", message, SourcePos(path, line, col), line_of(text, line))]
+    except yaml.YAMLError as exc:
+        message = f"invalid YAML in front matter: {exc}"
+        return None, [Diagnostic("error", message, SourcePos(path, fm_line, 1))]
+    if not isinstance(meta, dict):
+        kind = "a list" if isinstance(meta, list) else "a single value"
+        message = f"front matter must be a mapping of keys to values, not {kind}"
+        return None, [
+            Diagnostic("error", message, SourcePos(path, fm_line + 1, 1), line_of(text, fm_line + 1))
+        ]
+    return _Split(meta, text[end.end() :], body_line, fm_text, fm_line), []
+
+
+def load_brief(file: ContentFile, timezone: str) -> tuple[Brief | None, list[Diagnostic]]:
+    """A brief from its bytes: front matter validated against CONTENT.md."""
+    text, diagnostics = decode(file.data, file.path)
+    if text is None:
+        return None, diagnostics
+    split, diagnostics = split_front_matter(text, file.path)
+    if split is None:
+        return None, diagnostics
+    meta = split.meta
+    check = _Checker(file.path, text, _scan_lines(split.fm_text, split.fm_line), zoneinfo.ZoneInfo(timezone))
+    for key in meta:
+        if key not in BRIEF_KEYS:
+            check.report("warning", f"unknown front matter key '{key}'", check.lines.top.get(str(key), 1))
+    title = check.string(meta, "title", required=True)
+    date: dt.datetime | None = None
+    if meta.get("date") is None:
+        check.error_at("date", "missing 'date' in front matter")
+    else:
+        date = check.when(meta["date"], "date", check.lines.top.get("date"))
+    updated = None
+    if meta.get("updated") is not None:
+        updated = check.when(meta["updated"], "updated", check.lines.top.get("updated"))
+    summary = check.string(meta, "summary")
+    tags = check.string_list(meta, "tags")
+    authors = check.string_list(meta, "authors")
+    slug = check.slug(meta, file.path.stem)
+    draft = check.boolean(meta, "draft")
+    brief_id = check.string(meta, "id")
+    photo = _photo(meta.get("photo"), check)
+    sources = _sources(meta.get("sources"), check)
+    if not split.body.strip():
+        check.report("warning", "brief has no body", split.body_line - 1)
+    diagnostics.extend(check.diagnostics)
+    if title is None or date is None or slug is None or any(d.level == "error" for d in check.diagnostics):
+        return None, diagnostics
+    brief = Brief(
+        path=file.path,
+        rel=file.rel,
+        title=title,
+        date=date,
+        slug=slug,
+        body=split.body,
+        body_line=split.body_line,
+        digest=file.digest,
+        updated=updated,
+        summary=summary or None,
+        tags=tags,
+        authors=authors,
+        draft=draft,
+        id=brief_id or None,
+        photo=photo,
+        sources=sources,
+    )
+    return brief, diagnostics
+
+
+def _photo(value: Any, check: _Checker) -> Photo | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        check.error_at("photo", "'photo' must be a mapping (src, alt, caption, credit, width, height)")
+        return None
+    fields: dict[str, Any] = {}
+    for key, item in value.items():
+        line = check.lines.photo.get(str(key), (check.lines.top.get("photo"), 1))[0]
+        if key not in PHOTO_KEYS:
+            check.report("warning", f"unknown key 'photo.{key}'", line)
+        elif key in ("width", "height"):
+            if isinstance(item, bool) or not isinstance(item, int) or item < 1:
+                check.report("error", f"'photo.{key}' must be a positive integer", line)
+            else:
+                fields[key] = item
+        elif item is not None:
+            if isinstance(item, bool) or not isinstance(item, str | int | float):
+                check.report("error", f"'photo.{key}' must be a string", line)
+            else:
+                fields[key] = str(item).strip()
+    src = fields.get("src")
+    if src is not None and is_unsafe_url(src):
+        line = check.lines.photo.get("src", (None, 1))[0]
+        check.report("error", f"'photo.src' must not use the URL scheme of '{src[:40]}'", line)
+        fields.pop("src")
+    caption = check.lines.photo.get("caption")
+    credit = check.lines.photo.get("credit")
+    return Photo(
+        src=fields.get("src"),
+        alt=fields.get("alt"),
+        caption=fields.get("caption"),
+        credit=fields.get("credit"),
+        width=fields.get("width"),
+        height=fields.get("height"),
+        line=check.lines.top.get("photo"),
+        caption_line=caption[0] if caption else None,
+        caption_column=caption[1] if caption else None,
+        credit_line=credit[0] if credit else None,
+        credit_column=credit[1] if credit else None,
+    )
+
+
+def _sources(value: Any, check: _Checker) -> tuple[SourceRef, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        check.error_at("sources", "'sources' must be a list of entries with a name and a date")
+        return ()
+    refs: list[SourceRef] = []
+    for index, entry in enumerate(value):
+        line = check.lines.items[index] if index < len(check.lines.items) else check.lines.top.get("sources")
+        keys = check.lines.item_keys[index] if index < len(check.lines.item_keys) else {}
+        where = f"sources entry {index + 1}"
+        if not isinstance(entry, dict):
+            check.report("error", f"{where} must be a mapping with 'name' and 'date'", line)
+            continue
+        ok = True
+        for key in entry:
+            if key not in SOURCE_KEYS:
+                check.report("warning", f"unknown key '{key}' in {where}", keys.get(str(key), line))
+        values: dict[str, str] = {}
+        for key in ("name", "title", "url", "author", "publisher"):
+            item = entry.get(key)
+            if item is None:
+                continue
+            if isinstance(item, bool) or not isinstance(item, str | int | float) or not str(item).strip():
+                check.report("error", f"'{key}' of {where} must be a non-empty string", keys.get(key, line))
+                ok = False
+            else:
+                values[key] = " ".join(str(item).split())
+        if "name" not in values and "name" not in entry:
+            check.report("error", f"{where} has no 'name'", line)
+            ok = False
+        when: dt.datetime | None = None
+        if entry.get("date") is None:
+            check.report("error", f"{where} has no 'date'", line)
+            ok = False
+        else:
+            when = check.when(entry["date"], f"date of {where}", keys.get("date", line))
+            ok = ok and when is not None
+        url = values.get("url")
+        if url is not None and (is_unsafe_url(url) or not url.startswith(("http://", "https://"))):
+            check.report(
+                "error", f"'url' of {where} must be an http(s) URL, not '{url[:60]}'", keys.get("url", line)
+            )
+            ok = False
+        if ok and when is not None:
+            refs.append(
+                SourceRef(
+                    name=values["name"],
+                    date=when.date(),
+                    title=values.get("title"),
+                    url=url,
+                    author=values.get("author"),
+                    publisher=values.get("publisher"),
+                    line=line,
+                )
+            )
+    return tuple(refs)
+
+
+def load_page(file: ContentFile) -> tuple[Page | None, list[Diagnostic]]:
+    """A standalone page from its bytes."""
+    text, diagnostics = decode(file.data, file.path)
+    if text is None:
+        return None, diagnostics
+    split, diagnostics = split_front_matter(text, file.path)
+    if split is None:
+        return None, diagnostics
+    meta = split.meta
+    check = _Checker(file.path, text, _scan_lines(split.fm_text, split.fm_line), dt.UTC)
+    for key in meta:
+        if key not in PAGE_KEYS:
+            check.report("warning", f"unknown front matter key '{key}'", check.lines.top.get(str(key), 1))
+    title = check.string(meta, "title", required=True)
+    summary = check.string(meta, "summary")
+    slug = check.slug(meta, file.path.stem)
+    draft = check.boolean(meta, "draft")
+    diagnostics.extend(check.diagnostics)
+    if title is None or slug is None or any(d.level == "error" for d in check.diagnostics):
+        return None, diagnostics
+    page = Page(
+        file.path, file.rel, title, slug, split.body, split.body_line, file.digest, summary or None, draft
+    )
+    return page, diagnostics

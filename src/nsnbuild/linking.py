@@ -1,0 +1,113 @@
+"""Checks across the whole site: static files, output paths claimed twice, links that point nowhere."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Diagnostic, SourcePos, display_path
+from .model import Brief, LinkRef, Page, SiteConfig
+from .site import Entry, PageEntry
+from .theme import Theme
+
+
+@dataclass(frozen=True, slots=True)
+class StaticFile:
+    """A file copied unchanged to the output: from static/ or the theme's assets/."""
+
+    rel: str
+    source: Path
+
+
+def collect_static(config: SiteConfig, theme: Theme) -> tuple[list[StaticFile], list[Diagnostic]]:
+    """Files of static/ (at the output root) and of the theme's assets (under assets/)."""
+    found: list[StaticFile] = []
+    problems: list[Diagnostic] = []
+    root = config.root.resolve()
+    static = config.static_dir
+    if static.is_dir():
+        for dirpath, dirnames, filenames in os.walk(static, followlinks=False):
+            dirnames.sort()
+            for name in sorted(filenames) + [d for d in dirnames if Path(dirpath, d).is_symlink()]:
+                path = Path(dirpath) / name
+                if path.is_symlink() and not path.resolve().is_relative_to(root):
+                    message = f"symlink points outside the site (to {path.resolve()}); refusing to copy it"
+                    problems.append(Diagnostic("error", message, SourcePos(path)))
+                    continue
+                if path.is_file():
+                    found.append(StaticFile(path.relative_to(static).as_posix(), path))
+    for rel, path in theme.assets:
+        found.append(StaticFile(f"assets/{rel}", path))
+    return found, problems
+
+
+def find_collisions(
+    entries: Sequence[Entry],
+    pages: Sequence[PageEntry],
+    statics: Sequence[StaticFile],
+    generated: Iterable[str],
+) -> list[Diagnostic]:
+    """Two sources of one output path: an error naming both."""
+    owners: dict[str, Path | None] = {}
+    problems: list[Diagnostic] = []
+
+    def claim(rel: str, source: Path | None) -> None:
+        if rel not in owners:
+            owners[rel] = source
+            return
+        first = owners[rel]
+        if source is None:
+            return
+        what = display_path(first) if first is not None else "a page nsnbuild makes"
+        message = f"output path '{rel}' is claimed both by this file and by {what}"
+        problems.append(Diagnostic("error", message, SourcePos(source, 1, 1)))
+
+    for rel in generated:
+        owners.setdefault(rel, None)
+    for entry in entries:
+        claim(entry.brief.url + "index.html", entry.brief.path)
+    for page in pages:
+        claim(page.page.url + "index.html", page.page.path)
+    for item in statics:
+        claim(item.rel, item.source)
+    return problems
+
+
+def check_links(
+    links: Mapping[str, tuple[Brief | Page, Sequence[LinkRef]]],
+    published: Mapping[str, str],
+    known: Mapping[str, Brief | Page],
+    statics: Iterable[StaticFile],
+) -> list[Diagnostic]:
+    """Links to .md files that are not published, and images missing from static/."""
+    static_rels = {s.rel for s in statics}
+    problems: list[Diagnostic] = []
+    for source, refs in links.values():
+        for ref in refs:
+            pos = SourcePos(source.path, ref.line, ref.column)
+            if ref.kind == "page":
+                if ref.target in published:
+                    continue
+                target = known.get(ref.target)
+                if target is None:
+                    message = f"link to '{ref.target}', which does not exist"
+                elif target.draft:
+                    message = f"link to '{ref.target}', a draft left out of this build"
+                else:
+                    message = f"link to '{ref.target}', which is scheduled and left out of this build"
+                problems.append(Diagnostic("error", message, pos))
+            elif ref.target not in static_rels:
+                problems.append(Diagnostic("error", f"image '{ref.target}' not found in static/", pos))
+    for item in known.values():
+        photo = item.photo if isinstance(item, Brief) else None
+        if photo is None or photo.src is None or "://" in photo.src or photo.src.startswith("//"):
+            continue
+        rel = posixpath.normpath(photo.src.lstrip("/"))
+        if rel not in static_rels:
+            line = photo.line
+            pos = SourcePos(item.path, line, 1 if line else None)
+            problems.append(Diagnostic("error", f"photo '{photo.src}' not found in static/", pos))
+    return problems

@@ -1,0 +1,74 @@
+"""The one MarkdownIt of a build: CommonMark + tables + footnotes + citations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererProtocol
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .citations import citation_plugin, fold_name
+from .errors import Diagnostic, SourcePos
+from .model import CitationStyle, SourceRegistry
+
+_BAD_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data|file):", re.IGNORECASE)
+
+
+def alias_map(registry: SourceRegistry) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Alias to canonical name for the citation plugin; a label given to two sources is an error."""
+    owner: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    diagnostics: list[Diagnostic] = []
+    for source in registry.sources:
+        for label in (source.name, *source.aliases):
+            key = fold_name(label)
+            other = owner.get(key)
+            if other is not None and other != source.name:
+                what = "name" if label == source.name else "alias"
+                message = f"{what} '{label}' of source '{source.name}' is already used by source '{other}'"
+                pos = SourcePos(registry.path, source.line, 1) if registry.path else None
+                diagnostics.append(Diagnostic("error", message, pos))
+                continue
+            owner[key] = source.name
+            if label != source.name:
+                aliases[label] = source.name
+    return aliases, diagnostics
+
+
+def validate_link(url: str) -> bool:
+    """No javascript:, vbscript:, data: or file: URLs, not even data:image."""
+    return not _BAD_SCHEME.match(url)
+
+
+def _footnote_block_open(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    prefix = env.get("citation_id_prefix", "")
+    return (
+        f'<section class="footnotes" aria-labelledby="{prefix}notes-heading">\n'
+        f'<h2 id="{prefix}notes-heading">Notes</h2>\n'
+        '<ol class="footnotes-list">\n'
+    )
+
+
+def make_markdown(
+    *,
+    allow_html: bool,
+    typographer: bool,
+    citation_style: CitationStyle,
+    aliases: Mapping[str, str],
+) -> MarkdownIt:
+    """A MarkdownIt for briefs; the Sources list is rendered by the caller (see render.py)."""
+    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": typographer, "xhtmlOut": False})
+    md.enable(["table", "strikethrough"])
+    if typographer:
+        md.enable(["replacements", "smartquotes"])
+    md.validateLink = validate_link  # type: ignore[method-assign]
+    md.use(footnote_plugin, inline=False)
+    md.use(citation_plugin, aliases=dict(aliases), style=citation_style, sources_list=False)
+    md.add_render_rule("footnote_block_open", _footnote_block_open)
+    return md

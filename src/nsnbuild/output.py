@@ -1,0 +1,197 @@
+"""Write the site: new bytes staged beside their destination, then renamed into place at once.
+
+A file whose bytes did not change is never rewritten; files the build no longer makes are
+removed; a build that fails removes what it staged and leaves the output as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import OutputRefused
+from .model import Written
+
+MARKER = ".nsnbuild-output"
+TEMP_PREFIX = ".nsnbuild-tmp-"
+
+
+def digest_data(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """New bytes for `rel`, waiting under a temporary name in the same folder."""
+
+    rel: str
+    temp: str
+    digest: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class WriteReport:
+    written: int
+    unchanged: int
+    removed: int
+
+
+@dataclass(slots=True)
+class OutputState:
+    """The output folder as found before writing: its files and folders."""
+
+    files: set[str] = field(default_factory=set)
+    dirs: set[str] = field(default_factory=set)
+    temps: list[str] = field(default_factory=list)
+
+
+def check_output_dir(output: Path, root: Path, force: bool) -> None:
+    """Refuse an output folder that would overwrite the site or someone else's files."""
+    output = output.resolve()
+    root = root.resolve()
+    home = Path.home().resolve()
+    reasons = [
+        (output == Path(output.anchor), "it is the file system root"),
+        (output == home, "it is your home folder"),
+        (output == root, "it is the site folder itself"),
+        (root.is_relative_to(output), "it contains the site"),
+        (output.is_relative_to(root / "content"), "it is inside content/"),
+        (output.is_relative_to(root / "static"), "it is inside static/"),
+        (output.is_relative_to(root / "themes"), "it is inside themes/"),
+        (output.is_relative_to(root / ".nsnbuild-cache"), "it is inside the cache folder"),
+    ]
+    for refused, why in reasons:
+        if refused:
+            raise OutputRefused(f"refusing to write the site into {output}: {why}")
+    if output.exists() and not output.is_dir():
+        raise OutputRefused(f"refusing to write the site into {output}: it is a file")
+    if not force and output.is_dir() and not (output / MARKER).exists() and any(output.iterdir()):
+        raise OutputRefused(
+            f"refusing to write the site into {output}: the folder is not empty and was not made "
+            "by nsnbuild (use --force to write into it anyway)"
+        )
+
+
+def scan_output(output: Path) -> OutputState:
+    """Every file and folder under output (relative, '/'-separated), and stray temporary files."""
+    state = OutputState()
+    if not output.is_dir():
+        return state
+    base = len(str(output)) + 1
+    for dirpath, _, filenames in os.walk(output):
+        rel_dir = dirpath[base:].replace(os.sep, "/")
+        if rel_dir:
+            state.dirs.add(rel_dir)
+        prefix = f"{rel_dir}/" if rel_dir else ""
+        for name in filenames:
+            if name.startswith(TEMP_PREFIX):
+                state.temps.append(prefix + name)
+            else:
+                state.files.add(prefix + name)
+    return state
+
+
+def unchanged(output: Path, rel: str, data: bytes, digest: str, known: Written | None) -> bool:
+    """True when output/rel already holds exactly these bytes."""
+    path = output / rel
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    if stat.st_size != len(data):
+        return False
+    if known is not None and known.size == stat.st_size and known.mtime_ns == stat.st_mtime_ns:
+        return known.digest == digest
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def stage_file(output: Path, rel: str, data: bytes, known: Written | None) -> tuple[str, Staged | None]:
+    """Write data beside output/rel under a temporary name, unless it is already there.
+
+    Returns the digest of data and what was staged (None: the file already holds data).
+    """
+    digest = digest_data(data)
+    if unchanged(output, rel, data, digest, known):
+        return digest, None
+    path = output / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.parent / f"{TEMP_PREFIX}{secrets.token_hex(6)}-{path.name}"
+    with open(temp, "wb") as handle:
+        handle.write(data)
+    return digest, Staged(rel, str(temp), digest, len(data))
+
+
+def commit(
+    output: Path,
+    staged: Iterable[Staged],
+    keep: set[str],
+    before: OutputState,
+) -> tuple[WriteReport, dict[str, Written]]:
+    """Rename staged files into place, remove stale files and stray temporaries."""
+    written: dict[str, Written] = {}
+    count = 0
+    for item in staged:
+        final = output / item.rel
+        os.replace(item.temp, final)
+        stat = final.stat()
+        written[item.rel] = Written(item.digest, item.size, stat.st_mtime_ns)
+        count += 1
+    for temp in before.temps:
+        _unlink(output / temp)
+    removed = 0
+    for rel in sorted(before.files - keep - {MARKER}):
+        if _unlink(output / rel):
+            removed += 1
+    needed = {str(Path(rel).parent.as_posix()) for rel in keep}
+    needed = {p for rel in needed for p in _parents(rel)}
+    for rel in sorted(before.dirs - needed, key=len, reverse=True):
+        _rmdir(output / rel)
+    marker = output / MARKER
+    if not marker.exists():
+        output.mkdir(parents=True, exist_ok=True)
+        marker.write_text("This folder is written by nsnbuild; it may replace anything in it.\n")
+    unchanged_count = len(keep) - count
+    return WriteReport(count, unchanged_count, removed), written
+
+
+def rollback(output: Path, staged: Iterable[Staged], before: OutputState) -> None:
+    """Remove staged files and any folder the failed build created."""
+    for item in staged:
+        _unlink(Path(item.temp))
+    if not output.is_dir():
+        return
+    after = scan_output(output)
+    for temp in after.temps:
+        _unlink(output / temp)
+    for rel in sorted(after.dirs - before.dirs, key=len, reverse=True):
+        _rmdir(output / rel)
+    if not before.dirs and not before.files:
+        _rmdir(output)
+
+
+def _parents(rel: str) -> list[str]:
+    parts = [] if rel in ("", ".") else rel.split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _unlink(path: Path) -> bool:
+    try:
+        path.unlink()
+        return True
+    except FileNotFoundError:
+        return False
+
+
+def _rmdir(path: Path) -> None:
+    """Remove a folder if it is empty; a folder with files in it stays."""
+    with contextlib.suppress(OSError):
+        path.rmdir()

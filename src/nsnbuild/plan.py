@@ -1,0 +1,370 @@
+"""Every page of the site as a job with a key: the key changes exactly when the page's inputs do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .cache import make_key
+from .feeds import FeedEntry, FeedImage, FeedJob, FeedSpec
+from .model import Brief, RenderedBrief, SiteConfig
+from .pages import BriefJob, Job, Shell, StandaloneJob, TemplateJob, author_links, card, tag_links
+from .site import Entry, Site, Term, page_path, paginate
+from .sitemap import robots_txt, sitemap_xml
+from .views import MONTHS, Card, FeedLink, Link, MonthView, PageInfo, TermView, YearView, pagination
+
+FragmentsOf = Callable[[str], RenderedBrief | None]
+CiteOf = Callable[[int], Any]
+JsonLdOf = Callable[[int], Any]
+
+
+def _key(shell: Shell, *parts: Any) -> str:
+    return make_key(shell.digest, *(repr(p) for p in parts))
+
+
+def _info(shell: Shell, kind: str, title: str, path: str, **extra: Any) -> PageInfo:
+    return PageInfo(
+        kind=kind,
+        title=title,
+        description=extra.pop("description", ""),
+        path=shell.base_path + path,
+        permalink=shell.base_url + path,
+        **extra,
+    )
+
+
+def _listing(
+    shell: Shell,
+    kind: str,
+    folder: str,
+    title: str,
+    heading: str,
+    intro: str,
+    cards: Sequence[Card],
+    per_page: int,
+    description: str = "",
+    feeds: tuple[FeedLink, ...] = (),
+) -> list[Job]:
+    """A paginated list of cards: folder/, folder/page/2/, ..."""
+    ranges = paginate(len(cards), per_page)
+    urls = [shell.base_path + page_path(folder, n) for n in range(1, len(ranges) + 1)]
+    jobs: list[Job] = []
+    for number, indices in enumerate(ranges, start=1):
+        path = page_path(folder, number)
+        pages = pagination(number, len(ranges), urls)
+        suffix = f" (page {number} of {len(ranges)})" if number > 1 else ""
+        info = _info(
+            shell,
+            kind,
+            title + suffix,
+            path,
+            description=description,
+            feeds=feeds,
+            prev_url=shell.base_url + page_path(folder, number - 1) if number > 1 else None,
+            next_url=shell.base_url + page_path(folder, number + 1) if number < len(ranges) else None,
+        )
+        context = {
+            "heading": heading + suffix,
+            "intro": intro,
+            "cards": tuple(cards[i] for i in indices),
+            "pagination": pages,
+        }
+        jobs.append(
+            TemplateJob(
+                path + "index.html", _key(shell, "list.html", info, context), "list.html", info, context
+            )
+        )
+    return jobs
+
+
+def tag_feeds(shell: Shell, term: Term) -> tuple[FeedLink, ...]:
+    url = shell.base_url + term.url
+    return (
+        FeedLink(f"{term.name} (RSS)", f"{url}feed.xml", "application/rss+xml"),
+        FeedLink(f"{term.name} (Atom)", f"{url}atom.xml", "application/atom+xml"),
+        FeedLink(f"{term.name} (JSON Feed)", f"{url}feed.json", "application/feed+json"),
+    )
+
+
+def plan_pages(
+    site: Site,
+    shell: Shell,
+    config: SiteConfig,
+    fragments_of: FragmentsOf,
+    cite_of: CiteOf,
+    json_ld_of: JsonLdOf,
+) -> list[Job]:
+    """Every HTML page of the site."""
+    base = shell.base_path
+    cards = [card(entry, site, base) for entry in site.briefs]
+    jobs: list[Job] = []
+    jobs += _listing(
+        shell,
+        "home",
+        "",
+        config.title,
+        "Latest briefs",
+        config.description,
+        cards,
+        config.briefs_per_page,
+        description=config.description,
+    )
+    for index, entry in enumerate(site.briefs):
+        brief = entry.brief
+        related = tuple(cards[i] for i in site.related[index])
+        newer = site.briefs[index - 1].brief if index > 0 else None
+        older = site.briefs[index + 1].brief if index + 1 < len(site.briefs) else None
+        prev_link = Link(older.title, base + older.url) if older else None
+        next_link = Link(newer.title, base + newer.url) if newer else None
+        photo = brief.photo
+        image = None
+        if photo is not None and photo.src:
+            image = photo.src if "://" in photo.src else shell.base_url + photo.src.lstrip("/")
+        info = _info(
+            shell,
+            "brief",
+            brief.title,
+            brief.url,
+            description=brief.summary or entry.facts.excerpt,
+            og_type="article",
+            image=image,
+            published=brief.date.isoformat(),
+            modified=(brief.updated or brief.date).isoformat(),
+            json_ld=json_ld_of(index),
+        )
+        cite = cite_of(index)
+        tags = tag_links(brief, site, base)
+        authors = author_links(brief, site, base)
+        key = _key(shell, "brief", entry.key, tags, authors, related, prev_link, next_link, cite, info)
+        jobs.append(
+            BriefJob(
+                brief.url + "index.html",
+                key,
+                entry,
+                entry.key,
+                fragments_of(entry.key),
+                tags,
+                authors,
+                related,
+                prev_link,
+                next_link,
+                cite,
+                info,
+            )
+        )
+    jobs.append(_archive(site, shell, cards))
+    for kind, folder, terms, heading, intro in (
+        ("tag", "tags", site.tags, "Topics", "Every topic the briefs cover."),
+        (
+            "source",
+            "sources",
+            site.sources,
+            "Sources",
+            "Every source the briefs cite, with the number of briefs citing it.",
+        ),
+        ("author", "authors", site.authors, "Authors", "Everyone who has written a brief."),
+    ):
+        views = tuple(_term_view(shell, t) for t in terms)
+        info = _info(shell, f"{kind}-index", heading, f"{folder}/")
+        context = {"heading": heading, "intro": intro, "terms": views}
+        jobs.append(
+            TemplateJob(
+                f"{folder}/index.html", _key(shell, "terms.html", info, context), "terms.html", info, context
+            )
+        )
+        for term in terms:
+            jobs += _term_pages(shell, config, site, term, cards)
+    for item in site.pages:
+        page = item.page
+        info = _info(shell, "page", page.title, page.url, description=page.summary or "")
+        key = _key(shell, "page", item.key, info)
+        jobs.append(StandaloneJob(page.url + "index.html", key, page, item.key, fragments_of(item.key), info))
+    info = _info(shell, "404", "Page not found", "404.html", noindex=True)
+    jobs.append(TemplateJob("404.html", _key(shell, "404.html", info), "404.html", info, {}))
+    return jobs
+
+
+def _term_view(shell: Shell, term: Term) -> TermView:
+    note = term.category if term.kind == "source" else None
+    return TermView(term.name, shell.base_path + term.url, len(term.briefs), note)
+
+
+def _term_pages(shell: Shell, config: SiteConfig, site: Site, term: Term, cards: Sequence[Card]) -> list[Job]:
+    base = shell.base_path
+    if term.kind == "source":
+        listed = [card(site.briefs[i], site, base, term.dates[n]) for n, i in enumerate(term.briefs)]
+        heading = term.name
+        count = len(term.briefs)
+        intro = f"{count} brief{'s' if count != 1 else ''} citing {term.name}, newest first."
+        if term.home:
+            intro += f" Home page: {term.home}"
+        return _listing(
+            shell,
+            "source",
+            term.url,
+            f"Source: {term.name}",
+            heading,
+            intro,
+            listed,
+            config.briefs_per_page,
+            description=f"Briefs citing {term.name}",
+        )
+    listed = [cards[i] for i in term.briefs]
+    if term.kind == "tag":
+        intro = (
+            f"{len(term.briefs)} brief{'s' if len(term.briefs) != 1 else ''} on {term.name}, newest first."
+        )
+        return _listing(
+            shell,
+            "tag",
+            term.url,
+            f"Topic: {term.name}",
+            term.name,
+            intro,
+            listed,
+            config.briefs_per_page,
+            description=f"Briefs on {term.name}",
+            feeds=tag_feeds(shell, term),
+        )
+    intro = f"{len(term.briefs)} brief{'s' if len(term.briefs) != 1 else ''} by {term.name}, newest first."
+    return _listing(
+        shell,
+        "author",
+        term.url,
+        f"Author: {term.name}",
+        term.name,
+        intro,
+        listed,
+        config.briefs_per_page,
+        description=f"Briefs by {term.name}",
+    )
+
+
+def _archive(site: Site, shell: Shell, cards: Sequence[Card]) -> Job:
+    years: list[YearView] = []
+    by_year: dict[int, list[MonthView]] = {}
+    for month in site.archive:
+        title = f"{MONTHS[month.month - 1]} {month.year}"
+        view = MonthView(title, f"m{month.year}-{month.month:02d}", tuple(cards[i] for i in month.briefs))
+        by_year.setdefault(month.year, []).append(view)
+    for year, months in by_year.items():
+        years.append(YearView(year, tuple(months)))
+    info = _info(shell, "archive", "Archive", "archive/", description="Every brief, by year and month.")
+    context = {"years": tuple(years), "total": len(site.briefs)}
+    return TemplateJob(
+        "archive/index.html", _key(shell, "archive.html", info, context), "archive.html", info, context
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """Everything the writer makes: page and feed jobs, small generated files, copies."""
+
+    jobs: list[Job | FeedJob]
+    files: list[tuple[str, bytes]]
+    copies: list[tuple[str, Path]]
+    feed_count: int
+    feed_sources: dict[str, Brief]
+
+
+def _feed_entry(entry: Entry, shell: Shell, config: SiteConfig, static_sizes: Mapping[str, int]) -> FeedEntry:
+    brief = entry.brief
+    permalink = shell.base_url + brief.url
+    image = None
+    photo = brief.photo
+    if photo is not None and photo.src:
+        local = "://" not in photo.src and not photo.src.startswith("//")
+        rel = photo.src.lstrip("/")
+        url = shell.base_url + rel if local else photo.src
+        kind = mimetypes.guess_type(rel)[0] if local else mimetypes.guess_type(photo.src.split("?")[0])[0]
+        image = FeedImage(
+            url,
+            kind,
+            static_sizes.get(rel) if local else None,
+            photo.width,
+            photo.height,
+            photo.alt or "",
+            photo.credit,
+            photo.caption,
+        )
+    authors = brief.authors or ((config.author,) if config.author else ())
+    return FeedEntry(
+        id=brief.id or permalink,
+        url=permalink,
+        title=brief.title,
+        summary=brief.summary or entry.facts.excerpt,
+        content_html="",
+        published=brief.date,
+        updated=brief.updated or brief.date,
+        authors=authors,
+        tags=brief.tags,
+        image=image,
+    )
+
+
+def plan_feeds(
+    site: Site, shell: Shell, config: SiteConfig, static_sizes: Mapping[str, int], epoch: dt.datetime
+) -> list[FeedJob]:
+    """The site's feeds and each tag's, newest `feed_items` briefs in each."""
+    lists: list[tuple[str, str, str, str, Sequence[int]]] = [
+        ("", config.title, config.description, shell.base_url, range(len(site.briefs)))
+    ]
+    for term in site.tags:
+        lists.append(
+            (
+                term.url,
+                f"{config.title}: {term.name}",
+                f"Briefs on {term.name}",
+                shell.base_url + term.url,
+                term.briefs,
+            )
+        )
+    jobs = []
+    for folder, title, description, home, indices in lists:
+        chosen = [site.briefs[i] for i in list(indices)[: config.feed_items]]
+        entries = tuple((_feed_entry(e, shell, config, static_sizes), e.key) for e in chosen)
+        newest = max((e.updated for e, _ in entries), default=epoch)
+        spec = FeedSpec(
+            title=title,
+            description=description or title,
+            home_url=home,
+            folder_url=shell.base_url + folder,
+            language=config.language,
+            author=config.publisher.name,
+            generator_version=__version__,
+            updated=newest,
+            icon_url=shell.base_url + config.icon if config.icon else None,
+            logo_url=shell.base_url + config.publisher.logo if config.publisher.logo else None,
+        )
+        jobs.append(FeedJob(folder, make_key(shell.digest, repr(spec), repr(entries)), spec, entries))
+    return jobs
+
+
+def plan_site(
+    site: Site,
+    shell: Shell,
+    config: SiteConfig,
+    fragments_of: FragmentsOf,
+    cite_of: CiteOf,
+    json_ld_of: JsonLdOf,
+    statics: Sequence[tuple[str, Path]],
+    epoch: dt.datetime,
+) -> Planned:
+    pages = plan_pages(site, shell, config, fragments_of, cite_of, json_ld_of)
+    sizes = {rel: path.stat().st_size for rel, path in statics}
+    feeds = plan_feeds(site, shell, config, sizes, epoch)
+    lastmod = {e.brief.url + "index.html": e.brief.updated or e.brief.date for e in site.briefs}
+    urls = []
+    for job in pages:
+        if job.rel == "404.html":
+            continue
+        urls.append((shell.base_url + job.rel.removesuffix("index.html"), lastmod.get(job.rel)))
+    files = [("sitemap.xml", sitemap_xml(urls)), ("robots.txt", robots_txt(shell.base_url))]
+    by_key = {e.key: e.brief for e in site.briefs}
+    sources = {key: by_key[key] for job in feeds for _, key in job.briefs}
+    return Planned([*pages, *feeds], files, list(statics), len(feeds) * 3, sources)

@@ -1,0 +1,161 @@
+"""The Jinja2 theme: a site's own theme folder over the default one, file by file."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import os
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .errors import Diagnostic, SourcePos, line_of
+from .model import SiteConfig
+
+TEMPLATES = "templates"
+ASSETS = "assets"
+
+
+def default_theme_dir() -> Path:
+    """The default theme: inside the installed package, or at the top of a source checkout."""
+    packaged = Path(str(importlib.resources.files("nsnbuild"))) / "themes" / "default"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "themes" / "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """Where templates and assets come from, in lookup order, and a digest of all of them."""
+
+    template_dirs: tuple[Path, ...]
+    assets: tuple[tuple[str, Path], ...]
+    digest: str
+
+
+def _files(folder: Path) -> list[tuple[str, Path]]:
+    found: list[tuple[str, Path]] = []
+    if not folder.is_dir():
+        return found
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                path = Path(dirpath) / name
+                found.append((path.relative_to(folder).as_posix(), path))
+    return found
+
+
+def locate_theme(config: SiteConfig) -> Theme:
+    """The theme folders for config.theme, falling back to the default theme."""
+    default = default_theme_dir()
+    roots = [default]
+    if config.theme != "default":
+        roots.insert(0, config.root / "themes" / config.theme)
+    template_dirs = tuple(root / TEMPLATES for root in roots if (root / TEMPLATES).is_dir())
+    assets: dict[str, Path] = {}
+    for root in reversed(roots):
+        assets.update(_files(root / ASSETS))
+    digest = hashlib.blake2b(digest_size=16)
+    for folder in template_dirs:
+        for rel, path in _files(folder):
+            digest.update(f"{folder}:{rel}\0".encode())
+            digest.update(path.read_bytes())
+    for rel, path in sorted(assets.items()):
+        digest.update(f"asset:{rel}\0".encode())
+        digest.update(path.read_bytes())
+    return Theme(template_dirs, tuple(sorted(assets.items())), digest.hexdigest())
+
+
+def make_environment(theme: Theme) -> jinja2.Environment:
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in theme.template_dirs])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    return env
+
+
+class TemplateProblem(Exception):
+    """A template that cannot be compiled or rendered, as a positioned diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _template_path(env: jinja2.Environment, name: str | None, filename: str | None) -> Path | None:
+    if filename:
+        return Path(filename)
+    if name is None or env.loader is None:
+        return None
+    try:
+        _, path, _ = env.loader.get_source(env, name)
+    except jinja2.TemplateNotFound:
+        return None
+    return Path(path) if path else None
+
+
+def _diagnostic(path: Path | None, line: int | None, message: str) -> Diagnostic:
+    source = None
+    if path is not None and line is not None:
+        try:
+            source = line_of(path.read_text(encoding="utf-8"), line)
+        except OSError:
+            source = None
+    pos = SourcePos(path, line, 1 if line else None) if path is not None else None
+    return Diagnostic("error", message, pos, source)
+
+
+def check_templates(env: jinja2.Environment, required: tuple[str, ...]) -> list[Diagnostic]:
+    """Compile every template of the theme; report syntax errors and missing templates."""
+    problems: list[Diagnostic] = []
+    for name in sorted(set(env.list_templates()) | set(required)):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            path = _template_path(env, exc.name, exc.filename)
+            problems.append(_diagnostic(path, exc.lineno, f"template syntax error: {exc.message}"))
+        except jinja2.TemplateNotFound as exc:
+            problems.append(Diagnostic("error", f"template '{exc.name}' not found in the theme"))
+    return problems
+
+
+def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
+    """Render one template; any template error becomes a TemplateProblem naming file and line."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        path = _template_path(env, exc.name, exc.filename)
+        raise TemplateProblem(_diagnostic(path, exc.lineno, f"template syntax error: {exc.message}")) from exc
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateProblem(Diagnostic("error", f"template '{exc.name}' not found in the theme")) from exc
+    except jinja2.TemplateError as exc:
+        path, line = _template_frame(env, exc)
+        raise TemplateProblem(_diagnostic(path, line, f"template error: {exc}")) from exc
+
+
+def _template_frame(env: jinja2.Environment, exc: BaseException) -> tuple[Path | None, int | None]:
+    """The innermost template file and line in an exception's traceback."""
+    dirs = [str(d) for loader in _loaders(env) for d in loader.searchpath]
+    found: tuple[Path | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if any(frame.filename.startswith(d) for d in dirs):
+            found = (Path(frame.filename), frame.lineno)
+    return found
+
+
+def _loaders(env: jinja2.Environment) -> list[jinja2.FileSystemLoader]:
+    loader = env.loader
+    if isinstance(loader, jinja2.ChoiceLoader):
+        return [x for x in loader.loaders if isinstance(x, jinja2.FileSystemLoader)]
+    return [loader] if isinstance(loader, jinja2.FileSystemLoader) else []

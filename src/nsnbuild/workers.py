@@ -1,0 +1,301 @@
+"""Running the per-brief stages, in this process or in a pool of worker processes.
+
+A worker keeps one `Runner` (its MarkdownIt and Jinja environment, built on first use);
+that is the only per-process state, and it lives only in worker processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .cache import CachedEntry, Store, make_key
+from .content import ContentFile, load_brief, load_page
+from .errors import Diagnostic, SourcePos
+from .feeds import FeedJob, entry_content, render_feed_job
+from .markdown import make_markdown
+from .model import Brief, Page, RegistrySource, RenderedBrief, SiteConfig, Written
+from .output import Staged, stage_file
+from .pages import BriefJob, Job, Shell, StandaloneJob, render_job
+from .render import fill_urls, render_brief
+from .resolve import index_registry, resolve_brief
+from .theme import TemplateProblem, Theme, make_environment
+
+T = TypeVar("T")
+R = TypeVar("R")
+SERIAL_BELOW = 48
+
+
+@dataclass(frozen=True, slots=True)
+class PrepareSettings:
+    """Everything that decides how one content file is prepared, and nothing else."""
+
+    timezone: str
+    allow_html: bool
+    typographer: bool
+    citation_style: str
+    aliases: tuple[tuple[str, str], ...]
+    registry: tuple[RegistrySource, ...]
+    cache_folder: Path | None
+    keep_fragments: bool
+
+    @property
+    def digest(self) -> str:
+        text = repr((self.timezone, self.allow_html, self.typographer, self.citation_style, self.aliases))
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def registry_digests(registry: Sequence[RegistrySource]) -> dict[str, str]:
+    """Folded source name -> digest of its registry entry."""
+    from .citations import fold_name
+
+    return {
+        fold_name(s.name): hashlib.blake2b(
+            repr((s.name, s.url, s.kind, s.aliases)).encode(), digest_size=8
+        ).hexdigest()
+        for s in registry
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One content file after load, resolve and render."""
+
+    rel: str
+    key: str
+    entry: CachedEntry
+    fragments: RenderedBrief | None
+
+
+def content_key(file: ContentFile, settings: PrepareSettings) -> str:
+    return make_key(file.rel, file.digest, settings.digest)
+
+
+class Runner:
+    """The per-process tools of the stages: MarkdownIt and Jinja, made once."""
+
+    def __init__(self) -> None:
+        self._markdown: dict[str, Any] = {}
+        self._envs: dict[str, Any] = {}
+        self._digests: dict[str, dict[str, str]] = {}
+
+    def prepare(self, settings: PrepareSettings, file: ContentFile) -> Prepared:
+        key = content_key(file, settings)
+        item: Brief | Page | None
+        if file.kind == "brief":
+            item, diagnostics = load_brief(file, settings.timezone)
+        else:
+            item, diagnostics = load_page(file)
+        if item is None:
+            return Prepared(file.rel, key, CachedEntry(None, (), (), 0, "", tuple(diagnostics), {}), None)
+        md, registry = self._tools(settings)
+        resolved = resolve_brief(item, md, registry, dict(settings.aliases))
+        fragments = render_brief(resolved, md)
+        digests = self._digests[settings.digest]
+        entry = CachedEntry(
+            item=replace(item, body=""),
+            citations=fragments.citations,
+            links=fragments.links,
+            word_count=fragments.word_count,
+            excerpt=fragments.excerpt,
+            diagnostics=(*diagnostics, *resolved.diagnostics),
+            registry_deps={name: digests.get(name, "") for name in resolved.registry_used},
+        )
+        if settings.cache_folder is not None:
+            Store(settings.cache_folder).save_fragments(key, fragments)
+        return Prepared(file.rel, key, entry, fragments if settings.keep_fragments else None)
+
+    def _tools(self, settings: PrepareSettings) -> tuple[Any, Any]:
+        digest = settings.digest + repr(settings.registry)
+        if digest not in self._markdown:
+            md = make_markdown(
+                allow_html=settings.allow_html,
+                typographer=settings.typographer,
+                citation_style="inline" if settings.citation_style == "inline" else "footnotes",
+                aliases=dict(settings.aliases),
+            )
+            self._markdown[digest] = (md, index_registry(settings.registry))
+            self._digests[settings.digest] = registry_digests(settings.registry)
+        result: tuple[Any, Any] = self._markdown[digest]
+        return result
+
+    def fragments(self, setup: RenderSetup, key: str, source: Brief | Page) -> RenderedBrief:
+        """A brief's fragments from the cache; prepared again if the cache lost them."""
+        if setup.prepare.cache_folder is not None:
+            found = Store(setup.prepare.cache_folder).load_fragments(key)
+            if found is not None:
+                return found
+        data = source.path.read_bytes()
+        from .content import digest_bytes
+
+        file = ContentFile(
+            source.path,
+            source.rel,
+            "brief" if isinstance(source, Brief) else "page",
+            data,
+            digest_bytes(data),
+        )
+        prepared = self.prepare(replace(setup.prepare, keep_fragments=True), file)
+        if prepared.key != key or prepared.fragments is None:
+            raise TemplateProblem(
+                Diagnostic(
+                    "error",
+                    "file changed while the site was being built; build again",
+                    SourcePos(source.path),
+                )
+            )
+        return prepared.fragments
+
+    def render(
+        self, setup: RenderSetup, job: Job | FeedJob, known: Sequence[Written | None]
+    ) -> list[Outcome]:
+        env = self._envs.get(setup.theme.digest)
+        if env is None:
+            env = self._envs[setup.theme.digest] = make_environment(setup.theme)
+        try:
+            if isinstance(job, FeedJob):
+                files = self._feed(setup, job)
+            else:
+                fragments = None
+                if isinstance(job, BriefJob):
+                    fragments = job.fragments or self.fragments(setup, job.fragments_key, job.entry.brief)
+                elif isinstance(job, StandaloneJob):
+                    fragments = job.fragments or self.fragments(setup, job.fragments_key, job.item)
+                data = render_job(job, env, setup.shell, setup.config, fragments, setup.page_urls.get)
+                files = [(job.rel, data)]
+        except TemplateProblem as problem:
+            rel = job.folder if isinstance(job, FeedJob) else job.rel
+            return [Outcome(rel, job.key, "", 0, None, problem.diagnostic)]
+        outcomes = []
+        for index, (rel, data) in enumerate(files):
+            digest, staged = stage_file(setup.output, rel, data, known[index] if index < len(known) else None)
+            outcomes.append(Outcome(rel, job.key, digest, len(data), staged, None))
+        return outcomes
+
+    def _feed(self, setup: RenderSetup, job: FeedJob) -> list[tuple[str, bytes]]:
+        contents = []
+        base = setup.shell.base_url
+        for entry, key in job.briefs:
+            source = setup.feed_sources[key]
+            fragments = self.fragments(setup, key, source)
+            contents.append(
+                entry_content(
+                    fill_urls(fragments.body_html, base, setup.page_urls.get),
+                    fill_urls(fragments.sources_html, base, setup.page_urls.get),
+                    entry.image,
+                    (
+                        fill_urls(fragments.caption_html or "", base, setup.page_urls.get) or None,
+                        fill_urls(fragments.credit_html or "", base, setup.page_urls.get) or None,
+                    ),
+                    entry.url,
+                    f"{source.slug}-",
+                )
+            )
+        return render_feed_job(job, contents)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderSetup:
+    """What every page job of a build needs besides the job itself."""
+
+    shell: Shell
+    config: SiteConfig
+    theme: Theme
+    output: Path
+    prepare: PrepareSettings
+    page_urls: dict[str, str]
+    feed_sources: dict[str, Brief]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What rendering one job gave: a staged file, nothing (bytes unchanged), or a problem."""
+
+    rel: str
+    key: str
+    digest: str
+    size: int
+    staged: Staged | None
+    problem: Diagnostic | None
+
+
+_RUNNER: Runner | None = None
+
+
+def _runner() -> Runner:
+    global _RUNNER
+    if _RUNNER is None:
+        _RUNNER = Runner()
+    return _RUNNER
+
+
+def _prepare_chunk(settings: PrepareSettings, files: Sequence[ContentFile]) -> list[Prepared]:
+    runner = _runner()
+    return [runner.prepare(settings, f) for f in files]
+
+
+def _render_chunk(
+    setup: RenderSetup, jobs: Sequence[tuple[Job | FeedJob, tuple[Written | None, ...]]]
+) -> list[Outcome]:
+    runner = _runner()
+    outcomes: list[Outcome] = []
+    for job, known in jobs:
+        outcomes.extend(runner.render(setup, job, known))
+    return outcomes
+
+
+def _noop(_: int) -> int:
+    return os.getpid()
+
+
+class Workers:
+    """A pool of worker processes (or none: then everything runs here)."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+        self._pool: Executor | None = None
+        self._local = Runner()
+
+    def __enter__(self) -> Workers:
+        if self.jobs > 1:
+            method = "fork" if sys.platform == "linux" else "spawn"
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(method))
+            # start the workers now, while this process is still small
+            list(self._pool.map(_noop, range(self.jobs)))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _map(self, fn: Callable[[Any, Sequence[T]], list[R]], setup: Any, items: Sequence[T]) -> Iterator[R]:
+        if self._pool is None or len(items) < SERIAL_BELOW:
+            yield from fn(setup, items)
+            return
+        size = max(8, min(64, len(items) // (self.jobs * 6) + 1))
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        for result in self._pool.map(fn, [setup] * len(chunks), chunks):
+            yield from result
+
+    def prepare(self, settings: PrepareSettings, files: Sequence[ContentFile]) -> Iterator[Prepared]:
+        if self._pool is None or len(files) < SERIAL_BELOW:
+            for file in files:
+                yield self._local.prepare(settings, file)
+            return
+        yield from self._map(_prepare_chunk, settings, files)
+
+    def render(
+        self, setup: RenderSetup, jobs: Sequence[tuple[Job | FeedJob, tuple[Written | None, ...]]]
+    ) -> Iterator[Outcome]:
+        if self._pool is None or len(jobs) < SERIAL_BELOW:
+            for job, known in jobs:
+                yield from self._local.render(setup, job, known)
+            return
+        yield from self._map(_render_chunk, setup, jobs)
