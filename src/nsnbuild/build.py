@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import __version__
@@ -15,15 +15,15 @@ from .config import Overrides, load_config
 from .content import ContentFile, discover_content
 from .errors import BuildFailed, Diagnostic, has_errors
 from .feeds import FeedJob
-from .linking import check_links, collect_static, find_collisions
+from .linking import StaticFile, check_links, collect_static, find_collisions
 from .markdown import alias_map
 from .model import Brief, BuildOptions, LinkRef, Page, RenderedBrief, SiteConfig, SourceRegistry, Written
 from .output import OutputState, Staged, check_output_dir, commit, rollback, scan_output, stage_file
-from .pages import Job, Shell
+from .pages import Job
 from .plan import Planned, plan_site
 from .site import BriefFacts, Entry, PageEntry, assemble_site, held_back, is_published, reserved_slug_problems
-from .theme import check_templates, locate_theme, make_environment
-from .views import Link, site_view
+from .theme import Theme, check_templates, locate_theme, make_environment
+from .views import Link, Shell, site_view
 from .workers import Prepared, PrepareSettings, RenderSetup, Workers, content_key, registry_digests
 
 REQUIRED_TEMPLATES = (
@@ -63,8 +63,29 @@ class BuildResult:
     removed: int = 0
 
 
-def build_site(root: Path, overrides: Overrides, options: BuildOptions, workers: Workers) -> BuildResult:
-    """Build the site under root. Raises BuildFailed, having written nothing, when it has errors."""
+@dataclass(frozen=True, slots=True)
+class SiteContent:
+    """A site read, resolved and checked: everything a build knows before it writes."""
+
+    config: SiteConfig
+    registry: SourceRegistry
+    theme: Theme
+    settings: PrepareSettings
+    store: Store | None
+    prepared: tuple[Prepared, ...]
+    entries: tuple[Entry, ...]
+    pages: tuple[PageEntry, ...]
+    fragments: dict[str, RenderedBrief]
+    statics: tuple[StaticFile, ...]
+    page_urls: dict[str, str]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def read_site(root: Path, overrides: Overrides, options: BuildOptions, workers: Workers) -> SiteContent:
+    """Load the config, every brief and page (resolved and rendered), and check the whole site.
+
+    Nothing is written but the cache. The diagnostics hold every problem found.
+    """
     config, registry, diagnostics = load_config(root, overrides)
     aliases, problems = alias_map(registry)
     diagnostics += problems
@@ -92,49 +113,52 @@ def build_site(root: Path, overrides: Overrides, options: BuildOptions, workers:
         if source is not None and is_published(source, options):
             links[source.rel] = (source, item.entry.links)
     diagnostics += check_links(links, page_urls, everything, statics)
-    result = BuildResult(config, _sorted(diagnostics), len(entries), len(page_entries), 0)
-    if has_errors(diagnostics, options.strict):
-        raise BuildFailed(result.diagnostics)
+    return SiteContent(
+        config=config,
+        registry=registry,
+        theme=theme,
+        settings=settings,
+        store=store,
+        prepared=tuple(prepared),
+        entries=tuple(entries),
+        pages=tuple(page_entries),
+        fragments=fragments,
+        statics=tuple(statics),
+        page_urls=page_urls,
+        diagnostics=_sorted(diagnostics),
+    )
 
-    site = assemble_site(entries, page_entries, registry)
+
+def build_site(root: Path, overrides: Overrides, options: BuildOptions, workers: Workers) -> BuildResult:
+    """Build the site under root. Raises BuildFailed, having written nothing, when it has errors."""
+    content = read_site(root, overrides, options, workers)
+    config = content.config
+    if has_errors(content.diagnostics, options.strict):
+        raise BuildFailed(content.diagnostics)
+    site = assemble_site(content.entries, content.pages, content.registry)
     nav = tuple(Link(p.page.title, config.base_path + p.page.url) for p in site.pages)
-    view = site_view(config, nav, theme.digest[:10], f"nsnbuild {__version__}")
-    shell = Shell(
-        view,
-        config.base_path,
-        config.base_url,
-        _shell_digest(config, theme.digest, nav, options),
-        options.live_reload,
-    )
-    planned = plan_site(
-        site,
-        shell,
-        config,
-        fragments.get,
-        lambda i: None,
-        lambda i: None,
-        [(s.rel, s.source) for s in statics],
-        _epoch(options),
-    )
-    result = BuildResult(config, result.diagnostics, len(site.briefs), len(site.pages), planned.feed_count)
+    view = site_view(config, nav, content.theme.digest[:10], f"nsnbuild {__version__}")
+    digest = _shell_digest(config, content.theme.digest, nav, options)
+    shell = Shell(view, config.base_path, config.base_url, digest, options.live_reload)
+    statics = [(s.rel, s.source) for s in content.statics]
+    planned = plan_site(site, shell, config, content.fragments.get, statics, _epoch(options))
+    result = BuildResult(config, content.diagnostics, len(site.briefs), len(site.pages), planned.feed_count)
     if not options.write:
         return result
     check_output_dir(config.output_dir, config.root, options.force)
-    setup = RenderSetup(shell, config, theme, config.output_dir, settings, page_urls, planned.feed_sources)
-    files_count, written, unchanged, removed = write_site(config.output_dir, planned, setup, store, workers)
-    if store is not None:
-        store.prune_fragments(p.key for p in prepared)
-    return BuildResult(
+    setup = RenderSetup(
+        shell,
         config,
-        result.diagnostics,
-        result.briefs,
-        result.pages,
-        result.feeds,
-        files_count,
-        written,
-        unchanged,
-        removed,
+        content.theme,
+        config.output_dir,
+        content.settings,
+        content.page_urls,
+        planned.feed_sources,
     )
+    files, written, unchanged, removed = write_site(config.output_dir, planned, setup, content.store, workers)
+    if content.store is not None:
+        content.store.prune_fragments(p.key for p in content.prepared)
+    return replace(result, files=files, written=written, unchanged=unchanged, removed=removed)
 
 
 def _settings(

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import mimetypes
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -18,6 +19,12 @@ from urllib.parse import urljoin
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
+
+from . import __version__
+from .cache import make_key
+from .model import SiteConfig
+from .site import Entry, Site
+from .views import Shell
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 GENERATOR_URI = "https://pypi.org/project/nsnbuild/"
@@ -267,3 +274,76 @@ def entry_content(
     parts.append(body_html)
     parts.append(sources_html)
     return absolutize("\n".join(p for p in parts if p), permalink, id_prefix)
+
+
+def _feed_entry(entry: Entry, shell: Shell, config: SiteConfig, static_sizes: Mapping[str, int]) -> FeedEntry:
+    brief = entry.brief
+    permalink = shell.base_url + brief.url
+    image = None
+    photo = brief.photo
+    if photo is not None and photo.src:
+        local = "://" not in photo.src and not photo.src.startswith("//")
+        rel = photo.src.lstrip("/")
+        url = shell.base_url + rel if local else photo.src
+        kind = mimetypes.guess_type(rel)[0] if local else mimetypes.guess_type(photo.src.split("?")[0])[0]
+        image = FeedImage(
+            url,
+            kind,
+            static_sizes.get(rel) if local else None,
+            photo.width,
+            photo.height,
+            photo.alt or "",
+            photo.credit,
+            photo.caption,
+        )
+    authors = brief.authors or ((config.author,) if config.author else ())
+    return FeedEntry(
+        id=brief.id or permalink,
+        url=permalink,
+        title=brief.title,
+        summary=brief.summary or entry.facts.excerpt,
+        content_html="",
+        published=brief.date,
+        updated=brief.updated or brief.date,
+        authors=authors,
+        tags=brief.tags,
+        image=image,
+    )
+
+
+def plan_feeds(
+    site: Site, shell: Shell, config: SiteConfig, static_sizes: Mapping[str, int], epoch: dt.datetime
+) -> list[FeedJob]:
+    """The site's feeds and each tag's, newest `feed_items` briefs in each."""
+    lists: list[tuple[str, str, str, str, Sequence[int]]] = [
+        ("", config.title, config.description, shell.base_url, range(len(site.briefs)))
+    ]
+    for term in site.tags:
+        lists.append(
+            (
+                term.url,
+                f"{config.title}: {term.name}",
+                f"Briefs on {term.name}",
+                shell.base_url + term.url,
+                term.briefs,
+            )
+        )
+    jobs = []
+    for folder, title, description, home, indices in lists:
+        chosen = [site.briefs[i] for i in list(indices)[: config.feed_items]]
+        entries = tuple((_feed_entry(e, shell, config, static_sizes), e.key) for e in chosen)
+        newest = max((e.updated for e, _ in entries), default=epoch)
+        spec = FeedSpec(
+            title=title,
+            description=description or title,
+            home_url=home,
+            folder_url=shell.base_url + folder,
+            language=config.language,
+            author=config.publisher.name,
+            generator_version=__version__,
+            updated=newest,
+            icon_url=shell.base_url + config.icon if config.icon else None,
+            logo_url=shell.base_url + config.publisher.logo if config.publisher.logo else None,
+        )
+        jobs.append(FeedJob(folder, make_key(shell.digest, repr(spec), repr(entries)), spec, entries))
+    return jobs

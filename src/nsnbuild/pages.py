@@ -22,21 +22,10 @@ from .views import (
     PageInfo,
     PageView,
     PhotoView,
-    SiteView,
+    Shell,
     long_date,
     reading_minutes,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Shell:
-    """What every page of a build shares, and a digest of it for page keys."""
-
-    site: SiteView
-    base_path: str
-    base_url: str
-    digest: str
-    live_reload: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

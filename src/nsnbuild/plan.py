@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .cache import make_key
-from .feeds import FeedEntry, FeedImage, FeedJob, FeedSpec
+from .feeds import FeedJob, plan_feeds
 from .model import Brief, RenderedBrief, SiteConfig
-from .pages import BriefJob, Job, Shell, StandaloneJob, TemplateJob, author_links, card, tag_links
-from .site import Entry, Site, Term, page_path, paginate
+from .pages import BriefJob, Job, StandaloneJob, TemplateJob, author_links, card, tag_links
+from .site import Site, Term, page_path, paginate
 from .sitemap import robots_txt, sitemap_xml
-from .views import MONTHS, Card, FeedLink, Link, MonthView, PageInfo, TermView, YearView, pagination
+from .views import (
+    MONTHS,
+    Card,
+    FeedLink,
+    Link,
+    MonthView,
+    PageInfo,
+    Shell,
+    TermView,
+    YearView,
+    pagination,
+)
 
 FragmentsOf = Callable[[str], RenderedBrief | None]
 CiteOf = Callable[[int], Any]
@@ -272,90 +281,15 @@ class Planned:
     feed_sources: dict[str, Brief]
 
 
-def _feed_entry(entry: Entry, shell: Shell, config: SiteConfig, static_sizes: Mapping[str, int]) -> FeedEntry:
-    brief = entry.brief
-    permalink = shell.base_url + brief.url
-    image = None
-    photo = brief.photo
-    if photo is not None and photo.src:
-        local = "://" not in photo.src and not photo.src.startswith("//")
-        rel = photo.src.lstrip("/")
-        url = shell.base_url + rel if local else photo.src
-        kind = mimetypes.guess_type(rel)[0] if local else mimetypes.guess_type(photo.src.split("?")[0])[0]
-        image = FeedImage(
-            url,
-            kind,
-            static_sizes.get(rel) if local else None,
-            photo.width,
-            photo.height,
-            photo.alt or "",
-            photo.credit,
-            photo.caption,
-        )
-    authors = brief.authors or ((config.author,) if config.author else ())
-    return FeedEntry(
-        id=brief.id or permalink,
-        url=permalink,
-        title=brief.title,
-        summary=brief.summary or entry.facts.excerpt,
-        content_html="",
-        published=brief.date,
-        updated=brief.updated or brief.date,
-        authors=authors,
-        tags=brief.tags,
-        image=image,
-    )
-
-
-def plan_feeds(
-    site: Site, shell: Shell, config: SiteConfig, static_sizes: Mapping[str, int], epoch: dt.datetime
-) -> list[FeedJob]:
-    """The site's feeds and each tag's, newest `feed_items` briefs in each."""
-    lists: list[tuple[str, str, str, str, Sequence[int]]] = [
-        ("", config.title, config.description, shell.base_url, range(len(site.briefs)))
-    ]
-    for term in site.tags:
-        lists.append(
-            (
-                term.url,
-                f"{config.title}: {term.name}",
-                f"Briefs on {term.name}",
-                shell.base_url + term.url,
-                term.briefs,
-            )
-        )
-    jobs = []
-    for folder, title, description, home, indices in lists:
-        chosen = [site.briefs[i] for i in list(indices)[: config.feed_items]]
-        entries = tuple((_feed_entry(e, shell, config, static_sizes), e.key) for e in chosen)
-        newest = max((e.updated for e, _ in entries), default=epoch)
-        spec = FeedSpec(
-            title=title,
-            description=description or title,
-            home_url=home,
-            folder_url=shell.base_url + folder,
-            language=config.language,
-            author=config.publisher.name,
-            generator_version=__version__,
-            updated=newest,
-            icon_url=shell.base_url + config.icon if config.icon else None,
-            logo_url=shell.base_url + config.publisher.logo if config.publisher.logo else None,
-        )
-        jobs.append(FeedJob(folder, make_key(shell.digest, repr(spec), repr(entries)), spec, entries))
-    return jobs
-
-
 def plan_site(
     site: Site,
     shell: Shell,
     config: SiteConfig,
     fragments_of: FragmentsOf,
-    cite_of: CiteOf,
-    json_ld_of: JsonLdOf,
     statics: Sequence[tuple[str, Path]],
     epoch: dt.datetime,
 ) -> Planned:
-    pages = plan_pages(site, shell, config, fragments_of, cite_of, json_ld_of)
+    pages = plan_pages(site, shell, config, fragments_of, lambda i: None, lambda i: None)
     sizes = {rel: path.stat().st_size for rel, path in statics}
     feeds = plan_feeds(site, shell, config, sizes, epoch)
     lastmod = {e.brief.url + "index.html": e.brief.updated or e.brief.date for e in site.briefs}

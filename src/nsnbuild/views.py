@@ -228,3 +228,14 @@ def byline(brief: Brief, config: SiteConfig) -> tuple[str, ...]:
     if brief.authors:
         return brief.authors
     return (config.author,) if config.author else ()
+
+
+@dataclass(frozen=True, slots=True)
+class Shell:
+    """What every page of a build shares, and a digest of it for page keys."""
+
+    site: SiteView
+    base_path: str
+    base_url: str
+    digest: str
+    live_reload: str | None = None

@@ -23,10 +23,11 @@ from .feeds import FeedJob, entry_content, render_feed_job
 from .markdown import make_markdown
 from .model import Brief, Page, RegistrySource, RenderedBrief, SiteConfig, Written
 from .output import Staged, stage_file
-from .pages import BriefJob, Job, Shell, StandaloneJob, render_job
+from .pages import BriefJob, Job, StandaloneJob, render_job
 from .render import fill_urls, render_brief
 from .resolve import index_registry, resolve_brief
 from .theme import TemplateProblem, Theme, make_environment
+from .views import Shell
 
 T = TypeVar("T")
 R = TypeVar("R")
