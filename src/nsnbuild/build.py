@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,16 +16,37 @@ from .config import Overrides, load_config
 from .content import ContentFile, discover_content
 from .errors import BuildFailed, Diagnostic, has_errors
 from .feeds import FeedJob
+from .freshness import Recorded, load_known, record, settings_key
 from .linking import StaticFile, check_links, collect_static, find_collisions
 from .markdown import alias_map
 from .model import Brief, BuildOptions, LinkRef, Page, RenderedBrief, SiteConfig, SourceRegistry, Written
 from .output import OutputState, Staged, check_output_dir, commit, rollback, scan_output, stage_file
 from .pages import Job
 from .plan import Planned, plan_site
-from .site import BriefFacts, Entry, PageEntry, assemble_site, held_back, is_published, reserved_slug_problems
+from .pool import Pool
+from .site import (
+    BriefFacts,
+    Entry,
+    PageEntry,
+    RelatedInputs,
+    assemble_site,
+    find_related,
+    held_back,
+    is_published,
+    reserved_slug_problems,
+)
 from .theme import Theme, check_templates, locate_theme, make_environment
 from .views import Link, Shell, site_view
-from .workers import Prepared, PrepareSettings, RenderSetup, Workers, content_key, registry_digests
+from .workers import (
+    Prepared,
+    PrepareSettings,
+    RenderSetup,
+    Runner,
+    content_key,
+    prepare_all,
+    registry_digests,
+    render_all,
+)
 
 REQUIRED_TEMPLATES = (
     "base.html",
@@ -79,26 +101,31 @@ class SiteContent:
     statics: tuple[StaticFile, ...]
     page_urls: dict[str, str]
     diagnostics: tuple[Diagnostic, ...]
+    files: tuple[ContentFile, ...]
 
 
-def read_site(root: Path, overrides: Overrides, options: BuildOptions, workers: Workers) -> SiteContent:
+def read_site(
+    root: Path, overrides: Overrides, options: BuildOptions, pool: Pool, runner: Runner | None = None
+) -> SiteContent:
     """Load the config, every brief and page (resolved and rendered), and check the whole site.
 
     Nothing is written but the cache. The diagnostics hold every problem found.
     """
+    runner = runner or Runner()
     config, registry, diagnostics = load_config(root, overrides)
     aliases, problems = alias_map(registry)
     diagnostics += problems
     theme = locate_theme(config)
     diagnostics += check_templates(make_environment(theme), REQUIRED_TEMPLATES)
-    files, problems = discover_content(config.root)
+    store = Store(config.cache_dir) if options.use_cache else None
+    known = load_known(store, config.output_dir) if store else {}
+    files, problems = discover_content(config.root, known)
     diagnostics += problems
     statics, problems = collect_static(config, theme)
     diagnostics += problems
 
-    store = Store(config.cache_dir) if options.use_cache else None
     settings = _settings(config, registry, aliases, store)
-    prepared = load_briefs(files, settings, store, workers)
+    prepared = load_briefs(files, settings, store, pool, runner)
     for item in prepared:
         diagnostics += item.entry.diagnostics
     everything = {p.entry.item.rel: p.entry.item for p in prepared if p.entry.item is not None}
@@ -126,16 +153,19 @@ def read_site(root: Path, overrides: Overrides, options: BuildOptions, workers: 
         statics=tuple(statics),
         page_urls=page_urls,
         diagnostics=_sorted(diagnostics),
+        files=tuple(files),
     )
 
 
-def build_site(root: Path, overrides: Overrides, options: BuildOptions, workers: Workers) -> BuildResult:
+def build_site(root: Path, overrides: Overrides, options: BuildOptions, pool: Pool) -> BuildResult:
     """Build the site under root. Raises BuildFailed, having written nothing, when it has errors."""
-    content = read_site(root, overrides, options, workers)
+    started_ns = time.time_ns()
+    runner = Runner()
+    content = read_site(root, overrides, options, pool, runner)
     config = content.config
     if has_errors(content.diagnostics, options.strict):
         raise BuildFailed(content.diagnostics)
-    site = assemble_site(content.entries, content.pages, content.registry)
+    site = assemble_site(content.entries, content.pages, content.registry, _remembered(content.store))
     nav = tuple(Link(p.page.title, config.base_path + p.page.url) for p in site.pages)
     view = site_view(config, nav, content.theme.digest[:10], f"nsnbuild {__version__}")
     digest = _shell_digest(config, content.theme.digest, nav, options)
@@ -155,10 +185,51 @@ def build_site(root: Path, overrides: Overrides, options: BuildOptions, workers:
         content.page_urls,
         planned.feed_sources,
     )
-    files, written, unchanged, removed = write_site(config.output_dir, planned, setup, content.store, workers)
+    files, written, unchanged, removed = write_site(
+        config.output_dir, planned, setup, content.store, pool, runner
+    )
+    result = replace(result, files=files, written=written, unchanged=unchanged, removed=removed)
     if content.store is not None:
-        content.store.prune_fragments(p.key for p in content.prepared)
-    return replace(result, files=files, written=written, unchanged=unchanged, removed=removed)
+        record(
+            content.store,
+            config.output_dir,
+            settings_key(config.root, overrides, options, content.theme.digest),
+            started_ns,
+            {f.rel: (f.size, f.mtime_ns, f.digest) for f in content.files},
+            config.root,
+            _next_publication(content, options),
+            Recorded(result.diagnostics, result.briefs, result.pages, result.feeds, result.files),
+        )
+    return result
+
+
+def _remembered(store: Store | None) -> Callable[[RelatedInputs], tuple[tuple[int, ...], ...]]:
+    """find_related, answered from the cache when its inputs are those of the last build."""
+
+    def related_of(inputs: RelatedInputs) -> tuple[tuple[int, ...], ...]:
+        digest = inputs.digest()
+        if store is not None:
+            value = store.load_value("related")
+            if isinstance(value, list) and len(value) == 2 and value[0] == digest:
+                return tuple(tuple(int(i) for i in row) for row in value[1])
+        result = find_related(inputs)
+        if store is not None:
+            store.save_value("related", [digest, [list(row) for row in result]])
+        return result
+
+    return related_of
+
+
+def _next_publication(content: SiteContent, options: BuildOptions) -> dt.datetime | None:
+    """The date of the first scheduled brief this build left out (it changes the next build)."""
+    if options.future:
+        return None
+    dates = [
+        p.entry.item.date
+        for p in content.prepared
+        if isinstance(p.entry.item, Brief) and p.entry.item.date > options.now
+    ]
+    return min(dates, default=None)
 
 
 def _settings(
@@ -172,36 +243,30 @@ def _settings(
         aliases=tuple(sorted(aliases.items())),
         registry=registry.sources,
         cache_folder=store.folder if store else None,
-        keep_fragments=store is None,
     )
 
 
 def load_briefs(
-    files: Sequence[ContentFile], settings: PrepareSettings, store: Store | None, workers: Workers
+    files: Sequence[ContentFile], settings: PrepareSettings, store: Store | None, pool: Pool, runner: Runner
 ) -> list[Prepared]:
     """Load, resolve and render every content file, reusing what the cache still holds."""
-    index = store.load_index("content") if store else {}
+    index = store.load_entries() if store else {}
     digests = registry_digests(settings.registry)
     results: dict[str, Prepared] = {}
     todo = []
     for file in files:
         key = content_key(file, settings)
         cached = index.get(key)
-        usable = (
-            store is not None
-            and cached is not None
-            and all(digests.get(name, "") == value for name, value in cached.registry_deps.items())
-            and (cached.item is None or store.has_fragments(key))
-        )
-        if usable and cached is not None:
+        # fragments the cache lost are prepared again when a page needs them (Runner.fragments)
+        if cached is not None and all(digests.get(n, "") == v for n, v in cached.registry_deps.items()):
             results[file.rel] = Prepared(file.rel, key, cached, None)
         else:
             todo.append(file)
-    for prepared in workers.prepare(settings, todo):
+    for prepared in prepare_all(pool, runner, settings, todo):
         results[prepared.rel] = prepared
     ordered = [results[f.rel] for f in files]
-    if store is not None and todo:
-        store.save_index("content", {p.key: p.entry for p in ordered})
+    if store is not None:
+        store.save_entries({p.key: p.entry for p in ordered})
     return ordered
 
 
@@ -255,7 +320,7 @@ def _intact(output: Path, rel: str, known: Written) -> bool:
 
 
 def write_site(
-    output: Path, planned: Planned, setup: RenderSetup, store: Store | None, workers: Workers
+    output: Path, planned: Planned, setup: RenderSetup, store: Store | None, pool: Pool, runner: Runner
 ) -> tuple[int, int, int, int]:
     """Render what changed, stage it beside its destination, rename it all into place at once.
 
@@ -280,7 +345,7 @@ def write_site(
     staged: list[Staged] = []
     problems: list[Diagnostic] = []
     try:
-        for outcome in workers.render(setup, todo):
+        for outcome in render_all(pool, runner, setup, todo):
             if outcome.problem is not None:
                 problems.append(outcome.problem)
                 continue

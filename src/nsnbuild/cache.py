@@ -1,4 +1,4 @@
-"""The build cache in .nsnbuild-cache/: plain JSON data, checked before it is trusted.
+"""The build cache in .nsnbuild-cache/: plain JSON data in SQLite, checked before it is trusted.
 
 Each brief's prepared result (metadata, facts, diagnostics, HTML fragments) is stored
 under a key made of its bytes, the config values and registry entries it used and the
@@ -12,11 +12,11 @@ import datetime as dt
 import hashlib
 import json
 import os
-import secrets
-from collections.abc import Iterable, Mapping
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import __version__
 from .errors import Diagnostic, SourcePos
@@ -32,7 +32,8 @@ from .model import (
     Written,
 )
 
-FORMAT = 1
+FORMAT = 2
+T = TypeVar("T")
 
 
 def stamp() -> str:
@@ -47,27 +48,6 @@ def make_key(*parts: str) -> str:
         digest.update(b"\0")
         digest.update(part.encode())
     return digest.hexdigest()
-
-
-def _write_json(path: Path, value: Any) -> None:
-    """Atomically replace path with value as JSON."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".tmp-{secrets.token_hex(6)}-{path.name}")
-    with open(temp, "w", encoding="utf-8") as handle:
-        json.dump(value, handle, ensure_ascii=False, separators=(",", ":"))
-    os.replace(temp, path)
-
-
-def _read_json(path: Path) -> Any:
-    """The JSON in path if it is complete and stamped with this version, else None."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            value = json.load(handle)
-    except (OSError, ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(value, dict) or value.get("stamp") != stamp():
-        return None
-    return value
 
 
 # ---------------------------------------------------------------- to and from JSON
@@ -280,57 +260,133 @@ def entry_from_json(v: Mapping[str, Any]) -> CachedEntry:
 
 
 class Store:
-    """Reads and writes cache files under one folder. Never trusts what it cannot verify."""
+    """The cache database, `.nsnbuild-cache/cache.sqlite`: JSON text in four tables.
+
+    `entries` holds each prepared brief's metadata, facts and diagnostics, `fragments` its
+    HTML, `kv` small values (the output manifest, the last build's state, related briefs).
+    A database from another nsnbuild version is emptied; a file that is not a readable
+    database is deleted and started afresh. Connections are short-lived, so no process
+    ever carries an open connection into a forked worker.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.path = folder / "cache.sqlite"
+        self._loaded: set[str] = set()
 
-    def _fragments_path(self, key: str) -> Path:
-        return self.folder / "fragments" / key[:2] / f"{key}.json"
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        try:
+            connection = self._open()
+        except sqlite3.DatabaseError:
+            self.discard()
+            connection = self._open()
+        try:
+            with connection:
+                yield connection
+        finally:
+            connection.close()
 
-    def has_fragments(self, key: str) -> bool:
-        return self._fragments_path(key).is_file()
+    def _open(self) -> sqlite3.Connection:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.executescript(_SCHEMA)
+            row = connection.execute("SELECT value FROM meta WHERE name = 'stamp'").fetchone()
+            if row is None or row[0] != stamp():
+                connection.executescript(_EMPTY)
+                connection.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp(),))
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def discard(self) -> None:
+        """Delete the database: it could not be read."""
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.path}{suffix}")
+
+    def _safely(self, action: Callable[[sqlite3.Connection], T], default: T) -> T:
+        """Run action on the database; a damaged database gives default (and is discarded)."""
+        try:
+            with self._db() as connection:
+                return action(connection)
+        except sqlite3.DatabaseError:
+            self.discard()
+            return default
 
     def load_fragments(self, key: str) -> RenderedBrief | None:
-        value = _read_json(self._fragments_path(key))
-        if value is None or value.get("key") != key:
-            return None
-        try:
-            return fragments_from_json(value["fragments"])
-        except (KeyError, TypeError, ValueError):
-            return None
-
-    def save_fragments(self, key: str, fragments: RenderedBrief) -> None:
-        _write_json(
-            self._fragments_path(key),
-            {"stamp": stamp(), "key": key, "fragments": fragments_to_json(fragments)},
-        )
-
-    def load_index(self, name: str) -> dict[str, CachedEntry]:
-        """key -> entry for every entry that parses; a damaged index is an empty one."""
-        value = _read_json(self.folder / f"{name}.json")
-        entries: dict[str, CachedEntry] = {}
-        if value is None or not isinstance(value.get("entries"), dict):
-            return entries
-        for key, raw in value["entries"].items():
+        def read(connection: sqlite3.Connection) -> RenderedBrief | None:
+            row = connection.execute("SELECT data FROM fragments WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
             try:
-                entries[key] = entry_from_json(raw)
+                return fragments_from_json(json.loads(row[0]))
             except (KeyError, TypeError, ValueError, IndexError):
-                continue
+                return None
+
+        return self._safely(read, None)
+
+    def save_fragments(self, items: Iterable[tuple[str, RenderedBrief]]) -> None:
+        rows = [(key, _dumps(fragments_to_json(f))) for key, f in items]
+
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", rows)
+            connection.execute("COMMIT")
+
+        self._safely(write, None)
+
+    def load_entries(self) -> dict[str, CachedEntry]:
+        """key -> entry for every entry that reads back."""
+
+        def read(connection: sqlite3.Connection) -> dict[str, CachedEntry]:
+            entries: dict[str, CachedEntry] = {}
+            for key, data in connection.execute("SELECT key, data FROM entries"):
+                try:
+                    entries[key] = entry_from_json(json.loads(data))
+                except (KeyError, TypeError, ValueError, IndexError):
+                    continue
+            return entries
+
+        empty: dict[str, CachedEntry] = {}
+        entries = self._safely(read, empty)
+        self._loaded = set(entries)
         return entries
 
-    def save_index(self, name: str, entries: Mapping[str, CachedEntry]) -> None:
-        _write_json(
-            self.folder / f"{name}.json",
-            {"stamp": stamp(), "entries": {k: entry_to_json(e) for k, e in entries.items()}},
-        )
+    def save_entries(self, entries: Mapping[str, CachedEntry]) -> None:
+        """Keep exactly these entries (and their fragments): add the new, drop the rest."""
+        added = [(key, _dumps(entry_to_json(e))) for key, e in entries.items() if key not in self._loaded]
+        gone = [(key,) for key in self._loaded - set(entries)]
+        if not added and not gone:
+            return
+
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", added)
+            connection.executemany("DELETE FROM entries WHERE key = ?", gone)
+            connection.execute("DELETE FROM fragments WHERE key NOT IN (SELECT key FROM entries)")
+            connection.execute("COMMIT")
+
+        self._safely(write, None)
+        self._loaded = set(entries)
 
     def load_value(self, name: str) -> Any:
-        value = _read_json(self.folder / f"{name}.json")
-        return None if value is None else value.get("value")
+        def read(connection: sqlite3.Connection) -> Any:
+            row = connection.execute("SELECT data FROM kv WHERE name = ?", (name,)).fetchone()
+            return json.loads(row[0]) if row is not None else None
+
+        try:
+            return self._safely(read, None)
+        except ValueError:
+            return None
 
     def save_value(self, name: str, value: Any) -> None:
-        _write_json(self.folder / f"{name}.json", {"stamp": stamp(), "value": value})
+        data = _dumps(value)
+        self._safely(lambda c: c.execute("INSERT OR REPLACE INTO kv VALUES (?, ?)", (name, data)), None)
 
     def load_manifest(self, output: Path) -> dict[str, tuple[str, Written]]:
         """rel -> (page key, what was written) for the output folder."""
@@ -350,17 +406,18 @@ class Store:
         value = {rel: [key, w.digest, w.size, w.mtime_ns] for rel, (key, w) in sorted(manifest.items())}
         self.save_value(_manifest_name(output), value)
 
-    def prune_fragments(self, live: Iterable[str]) -> None:
-        """Remove fragment files no current brief uses."""
-        keep = set(live)
-        root = self.folder / "fragments"
-        if not root.is_dir():
-            return
-        for folder in root.iterdir():
-            for path in folder.glob("*.json"):
-                if path.stem not in keep:
-                    with contextlib.suppress(FileNotFoundError):
-                        path.unlink()
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS kv (name TEXT PRIMARY KEY, data TEXT NOT NULL);
+"""
+_EMPTY = "DELETE FROM entries; DELETE FROM fragments; DELETE FROM kv; DELETE FROM meta;"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _manifest_name(output: Path) -> str:

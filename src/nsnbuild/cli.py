@@ -127,27 +127,39 @@ def build(
     verbose: bool,
 ) -> None:
     """Build the site into the output folder."""
-    from .workers import Workers
+    from .config import Overrides
+    from .errors import BuildFailed
+    from .freshness import check_fresh
+    from .model import BuildOptions
+    from .pool import Pool
 
     started = time.perf_counter()
-    with Workers(jobs or os.cpu_count() or 1) as workers:
+    options = BuildOptions(
+        drafts=drafts,
+        future=future,
+        strict=strict,
+        now=now(),
+        jobs=jobs or os.cpu_count() or 1,
+        use_cache=not no_cache,
+        force=force,
+    )
+    overrides = Overrides(base_url=base_url, output_dir=output.resolve() if output else None)
+    root = site.resolve()
+    fresh = check_fresh(root, overrides, options)
+    if fresh is not None:
+        print_diagnostics(fresh.diagnostics, quiet, verbose)
+        if not quiet:
+            click.echo(
+                f"Up to date: {fresh.briefs} briefs, {fresh.pages} pages and {fresh.feeds} feeds; "
+                f"0 files written in {time.perf_counter() - started:.2f} s",
+                err=True,
+            )
+        return
+    with Pool(options.jobs) as pool:
         from .build import build_site
-        from .config import Overrides
-        from .errors import BuildFailed
-        from .model import BuildOptions
 
-        options = BuildOptions(
-            drafts=drafts,
-            future=future,
-            strict=strict,
-            now=now(),
-            jobs=workers.jobs,
-            use_cache=not no_cache,
-            force=force,
-        )
-        overrides = Overrides(base_url=base_url, output_dir=output.resolve() if output else None)
         try:
-            result = build_site(site.resolve(), overrides, options, workers)
+            result = build_site(root, overrides, options, pool)
         except BuildFailed as failed:
             print_diagnostics(failed.diagnostics, quiet=False, verbose=verbose)
             raise NsnError(f"build failed: {failed.format_message()}") from None

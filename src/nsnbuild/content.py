@@ -37,13 +37,31 @@ SOURCE_KEYS = ("name", "date", "title", "url", "author", "publisher")
 
 @dataclass(frozen=True, slots=True)
 class ContentFile:
-    """A file under content/ that is a brief or a page, with its bytes."""
+    """A file under content/ that is a brief or a page.
+
+    `data` is None when the file's digest was taken from the previous build (its size and
+    modification time unchanged); `read_content` fetches the bytes when they are needed.
+    """
 
     path: Path
     rel: str
     kind: Kind
-    data: bytes
+    data: bytes | None
     digest: str
+    size: int = 0
+    mtime_ns: int = 0
+
+
+Known = Mapping[str, tuple[int, int, str]]
+"""rel -> (size, mtime_ns, digest) of content files as the previous build saw them."""
+
+
+def read_content(file: ContentFile) -> ContentFile:
+    """The file with its bytes, and the digest of exactly those bytes."""
+    if file.data is not None:
+        return file
+    data = file.path.read_bytes()
+    return ContentFile(file.path, file.rel, file.kind, data, digest_bytes(data), file.size, file.mtime_ns)
 
 
 def digest_bytes(data: bytes) -> str:
@@ -84,8 +102,14 @@ def _walk(folder: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[P
                 yield path
 
 
-def discover_content(root: Path) -> tuple[list[ContentFile], list[Diagnostic]]:
-    """Every brief (content/briefs/**/*.md) and page (content/pages/*.md), sorted by path."""
+def discover_content(root: Path, known: Known | None = None) -> tuple[list[ContentFile], list[Diagnostic]]:
+    """Every brief (content/briefs/**/*.md) and page (content/pages/*.md), sorted by path.
+
+    A file whose size and modification time are as `known` records (the previous build's
+    view, for files whose mtime it could trust) keeps its recorded digest and is not read;
+    every other file is read and hashed.
+    """
+    known = known or {}
     diagnostics: list[Diagnostic] = []
     files: list[ContentFile] = []
     content = root / "content"
@@ -102,13 +126,18 @@ def discover_content(root: Path) -> tuple[list[ContentFile], list[Diagnostic]]:
             message = "not a brief (content/briefs/**/*.md) or a page (content/pages/*.md); skipped"
             diagnostics.append(Diagnostic("warning", message, SourcePos(path)))
             continue
+        rel = path.relative_to(root).as_posix()
         try:
+            stat = path.stat()
+            seen = known.get(rel)
+            if seen and seen[:2] == (stat.st_size, stat.st_mtime_ns):
+                files.append(ContentFile(path, rel, kind, None, seen[2], stat.st_size, stat.st_mtime_ns))
+                continue
             data = path.read_bytes()
         except OSError as exc:
             diagnostics.append(Diagnostic("error", f"cannot read file: {exc.strerror}", SourcePos(path)))
             continue
-        rel = path.relative_to(root).as_posix()
-        files.append(ContentFile(path, rel, kind, data, digest_bytes(data)))
+        files.append(ContentFile(path, rel, kind, data, digest_bytes(data), stat.st_size, stat.st_mtime_ns))
     return files, diagnostics
 
 
@@ -227,11 +256,16 @@ class _Checker:
 
 
 def parse_datetime(value: Any, tz: dt.tzinfo) -> dt.datetime | None:
-    """A front-matter date or datetime as an aware datetime (bare dates: midnight in tz)."""
+    """A front-matter date or datetime as an aware datetime in the site's time zone.
+
+    A bare date is midnight in tz; a datetime without offset is taken as tz time. The
+    result carries a fixed UTC offset, so it reads back from the cache exactly equal.
+    """
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+        local = value.astimezone(tz) if value.tzinfo is not None else value.replace(tzinfo=tz)
+        return local.replace(tzinfo=dt.timezone(local.utcoffset() or dt.timedelta(0)))
     if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=tz)
+        return parse_datetime(dt.datetime(value.year, value.month, value.day), tz)
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -308,7 +342,7 @@ def split_front_matter(text: str, path: Path) -> tuple[_Split | None, list[Diagn
 
 def load_brief(file: ContentFile, timezone: str) -> tuple[Brief | None, list[Diagnostic]]:
     """A brief from its bytes: front matter validated against CONTENT.md."""
-    text, diagnostics = decode(file.data, file.path)
+    text, diagnostics = decode(read_content(file).data or b"", file.path)
     if text is None:
         return None, diagnostics
     split, diagnostics = split_front_matter(text, file.path)
@@ -466,7 +500,7 @@ def _sources(value: Any, check: _Checker) -> tuple[SourceRef, ...]:
 
 def load_page(file: ContentFile) -> tuple[Page | None, list[Diagnostic]]:
     """A standalone page from its bytes."""
-    text, diagnostics = decode(file.data, file.path)
+    text, diagnostics = decode(read_content(file).data or b"", file.path)
     if text is None:
         return None, diagnostics
     split, diagnostics = split_front_matter(text, file.path)

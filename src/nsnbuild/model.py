@@ -140,11 +140,12 @@ class Brief:
     id: str | None = None
     photo: Photo | None = None
     sources: tuple[SourceRef, ...] = ()
+    url: str = field(init=False, compare=False, repr=False)
+    """Site-relative URL path, e.g. 'briefs/2015/04/27/us-japan/' (date in the site's time zone)."""
 
-    @property
-    def url(self) -> str:
-        """Site-relative URL path, e.g. 'briefs/2015/04/27/us-japan/'."""
-        return f"briefs/{self.date:%Y/%m/%d}/{self.slug}/"
+    def __post_init__(self) -> None:
+        day = self.date
+        object.__setattr__(self, "url", f"briefs/{day.year:04d}/{day.month:02d}/{day.day:02d}/{self.slug}/")
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -140,8 +141,35 @@ def _terms(
     return sorted(terms, key=lambda t: (t.name.casefold(), t.slug))
 
 
-def assemble_site(entries: Iterable[Entry], pages: Iterable[PageEntry], registry: SourceRegistry) -> Site:
-    """Group the published briefs by tag, source, author and month; find related briefs."""
+@dataclass(frozen=True, slots=True)
+class RelatedInputs:
+    """What related briefs are computed from, per brief, newest first."""
+
+    dates: tuple[float, ...]
+    tags: tuple[frozenset[str], ...]
+    sources: tuple[frozenset[str], ...]
+    slugs: tuple[str, ...]
+
+    def digest(self) -> str:
+        tags = [sorted(t) for t in self.tags]
+        text = repr((self.dates, tags, [sorted(s) for s in self.sources], self.slugs))
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def find_related(inputs: RelatedInputs) -> tuple[tuple[int, ...], ...]:
+    return related_briefs(inputs.dates, inputs.tags, inputs.sources, inputs.slugs)
+
+
+def assemble_site(
+    entries: Iterable[Entry],
+    pages: Iterable[PageEntry],
+    registry: SourceRegistry,
+    related_of: Callable[[RelatedInputs], tuple[tuple[int, ...], ...]] = find_related,
+) -> Site:
+    """Group the published briefs by tag, source, author and month; find related briefs.
+
+    `related_of` computes related briefs from their inputs; a caller may remember results.
+    """
     briefs = tuple(newest_first(entries))
     tags = _terms("tag", [e.brief.tags for e in briefs])
     authors = _terms("author", [e.brief.authors for e in briefs])
@@ -162,10 +190,13 @@ def assemble_site(entries: Iterable[Entry], pages: Iterable[PageEntry], registry
     for index, entry in enumerate(briefs):
         months[(entry.brief.date.year, entry.brief.date.month)].append(index)
     archive = tuple(Month(y, m, tuple(ix)) for (y, m), ix in sorted(months.items(), reverse=True))
-    tag_slugs = [{slugify(t) for t in e.brief.tags} for e in briefs]
-    source_slugs = [{slugify(name) for name in c} for c in cited]
-    related = related_briefs(
-        [e.brief.date for e in briefs], tag_slugs, source_slugs, [e.brief.slug for e in briefs]
+    related = related_of(
+        RelatedInputs(
+            dates=tuple(e.brief.date.timestamp() for e in briefs),
+            tags=tuple(frozenset(slugify(t) for t in e.brief.tags) for e in briefs),
+            sources=tuple(frozenset(slugify(name) for name in c) for c in cited),
+            slugs=tuple(e.brief.slug for e in briefs),
+        )
     )
     tag_of = {name: term for term in tags for name in _names(term, briefs, "tags")}
     author_of = {name: term for term in authors for name in _names(term, briefs, "authors")}
@@ -191,9 +222,9 @@ def _names(term: Term, briefs: Sequence[Entry], field: str) -> set[str]:
 
 
 def related_briefs(
-    dates: Sequence[dt.datetime],
-    tags: Sequence[set[str]],
-    sources: Sequence[set[str]],
+    dates: Sequence[float],
+    tags: Sequence[frozenset[str]],
+    sources: Sequence[frozenset[str]],
     slugs: Sequence[str],
     count: int = RELATED_COUNT,
     window: int = RELATED_WINDOW,
@@ -217,7 +248,7 @@ def related_briefs(
             by_pair[pair].append(index)
         for source in sources[index]:
             by_source[source].append(index)
-    ordinal = [d.timestamp() for d in dates]
+    ordinal = dates
     result: list[tuple[int, ...]] = []
     for index in range(size):
         pool: set[int] = set()

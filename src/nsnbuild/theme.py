@@ -9,12 +9,13 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from .errors import Diagnostic, SourcePos, line_of
 from .model import SiteConfig
+
+if TYPE_CHECKING:
+    import jinja2
 
 TEMPLATES = "templates"
 ASSETS = "assets"
@@ -72,6 +73,8 @@ def locate_theme(config: SiteConfig) -> Theme:
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:
+    import jinja2
+
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in theme.template_dirs])
     env = jinja2.Environment(
         loader=loader,
@@ -94,6 +97,8 @@ class TemplateProblem(Exception):
 
 
 def _template_path(env: jinja2.Environment, name: str | None, filename: str | None) -> Path | None:
+    import jinja2
+
     if filename:
         return Path(filename)
     if name is None or env.loader is None:
@@ -118,6 +123,8 @@ def _diagnostic(path: Path | None, line: int | None, message: str) -> Diagnostic
 
 def check_templates(env: jinja2.Environment, required: tuple[str, ...]) -> list[Diagnostic]:
     """Compile every template of the theme; report syntax errors and missing templates."""
+    import jinja2
+
     problems: list[Diagnostic] = []
     for name in sorted(set(env.list_templates()) | set(required)):
         try:
@@ -132,6 +139,8 @@ def check_templates(env: jinja2.Environment, required: tuple[str, ...]) -> list[
 
 def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
     """Render one template; any template error becomes a TemplateProblem naming file and line."""
+    import jinja2
+
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
@@ -155,6 +164,8 @@ def _template_frame(env: jinja2.Environment, exc: BaseException) -> tuple[Path |
 
 
 def _loaders(env: jinja2.Environment) -> list[jinja2.FileSystemLoader]:
+    import jinja2
+
     loader = env.loader
     if isinstance(loader, jinja2.ChoiceLoader):
         return [x for x in loader.loaders if isinstance(x, jinja2.FileSystemLoader)]

@@ -1,37 +1,31 @@
 """Running the per-brief stages, in this process or in a pool of worker processes.
 
-A worker keeps one `Runner` (its MarkdownIt and Jinja environment, built on first use);
-that is the only per-process state, and it lives only in worker processes.
+A worker process keeps one `Runner` (its MarkdownIt and Jinja environment, built on
+first use); that is the only per-process state, and it lives only in worker processes.
+The building process makes its own Runner and passes it explicitly.
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from .cache import CachedEntry, Store, make_key
-from .content import ContentFile, load_brief, load_page
+from .content import ContentFile, digest_bytes, load_brief, load_page, read_content
 from .errors import Diagnostic, SourcePos
 from .feeds import FeedJob, entry_content, render_feed_job
 from .markdown import make_markdown
 from .model import Brief, Page, RegistrySource, RenderedBrief, SiteConfig, Written
 from .output import Staged, stage_file
 from .pages import BriefJob, Job, StandaloneJob, render_job
+from .pool import Pool
 from .render import fill_urls, render_brief
 from .resolve import index_registry, resolve_brief
 from .theme import TemplateProblem, Theme, make_environment
 from .views import Shell
-
-T = TypeVar("T")
-R = TypeVar("R")
-SERIAL_BELOW = 48
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +39,6 @@ class PrepareSettings:
     aliases: tuple[tuple[str, str], ...]
     registry: tuple[RegistrySource, ...]
     cache_folder: Path | None
-    keep_fragments: bool
 
     @property
     def digest(self) -> str:
@@ -88,6 +81,7 @@ class Runner:
         self._digests: dict[str, dict[str, str]] = {}
 
     def prepare(self, settings: PrepareSettings, file: ContentFile) -> Prepared:
+        file = read_content(file)
         key = content_key(file, settings)
         item: Brief | Page | None
         if file.kind == "brief":
@@ -101,7 +95,8 @@ class Runner:
         fragments = render_brief(resolved, md)
         digests = self._digests[settings.digest]
         entry = CachedEntry(
-            item=replace(item, body=""),
+            # the body and the front-matter sources are needed only to render the brief
+            item=replace(item, body="", sources=()) if isinstance(item, Brief) else replace(item, body=""),
             citations=fragments.citations,
             links=fragments.links,
             word_count=fragments.word_count,
@@ -109,9 +104,7 @@ class Runner:
             diagnostics=(*diagnostics, *resolved.diagnostics),
             registry_deps={name: digests.get(name, "") for name in resolved.registry_used},
         )
-        if settings.cache_folder is not None:
-            Store(settings.cache_folder).save_fragments(key, fragments)
-        return Prepared(file.rel, key, entry, fragments if settings.keep_fragments else None)
+        return Prepared(file.rel, key, entry, fragments)
 
     def _tools(self, settings: PrepareSettings) -> tuple[Any, Any]:
         digest = settings.digest + repr(settings.registry)
@@ -134,8 +127,6 @@ class Runner:
             if found is not None:
                 return found
         data = source.path.read_bytes()
-        from .content import digest_bytes
-
         file = ContentFile(
             source.path,
             source.rel,
@@ -143,7 +134,7 @@ class Runner:
             data,
             digest_bytes(data),
         )
-        prepared = self.prepare(replace(setup.prepare, keep_fragments=True), file)
+        prepared = self.prepare(setup.prepare, file)
         if prepared.key != key or prepared.fragments is None:
             raise TemplateProblem(
                 Diagnostic(
@@ -239,7 +230,16 @@ def _runner() -> Runner:
 
 def _prepare_chunk(settings: PrepareSettings, files: Sequence[ContentFile]) -> list[Prepared]:
     runner = _runner()
-    return [runner.prepare(settings, f) for f in files]
+    return _stored(settings, [runner.prepare(settings, f) for f in files])
+
+
+def _stored(settings: PrepareSettings, prepared: list[Prepared]) -> list[Prepared]:
+    """Save the fragments of a batch to the cache in one transaction; keep them in memory
+    only when there is no cache."""
+    if settings.cache_folder is None:
+        return prepared
+    Store(settings.cache_folder).save_fragments((p.key, p.fragments) for p in prepared if p.fragments)
+    return [replace(p, fragments=None) for p in prepared]
 
 
 def _render_chunk(
@@ -252,51 +252,26 @@ def _render_chunk(
     return outcomes
 
 
-def _noop(_: int) -> int:
-    return os.getpid()
+def prepare_all(
+    pool: Pool, runner: Runner, settings: PrepareSettings, files: Sequence[ContentFile]
+) -> Iterator[Prepared]:
+    """Prepare every file, in the pool's workers when there are enough of them."""
+    if pool.parallel(len(files)):
+        yield from pool.map_chunks(_prepare_chunk, settings, files)
+        return
+    for start in range(0, len(files), 64):
+        yield from _stored(settings, [runner.prepare(settings, f) for f in files[start : start + 64]])
 
 
-class Workers:
-    """A pool of worker processes (or none: then everything runs here)."""
-
-    def __init__(self, jobs: int) -> None:
-        self.jobs = max(1, jobs)
-        self._pool: Executor | None = None
-        self._local = Runner()
-
-    def __enter__(self) -> Workers:
-        if self.jobs > 1:
-            method = "fork" if sys.platform == "linux" else "spawn"
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(method))
-            # start the workers now, while this process is still small
-            list(self._pool.map(_noop, range(self.jobs)))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def _map(self, fn: Callable[[Any, Sequence[T]], list[R]], setup: Any, items: Sequence[T]) -> Iterator[R]:
-        if self._pool is None or len(items) < SERIAL_BELOW:
-            yield from fn(setup, items)
-            return
-        size = max(8, min(64, len(items) // (self.jobs * 6) + 1))
-        chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        for result in self._pool.map(fn, [setup] * len(chunks), chunks):
-            yield from result
-
-    def prepare(self, settings: PrepareSettings, files: Sequence[ContentFile]) -> Iterator[Prepared]:
-        if self._pool is None or len(files) < SERIAL_BELOW:
-            for file in files:
-                yield self._local.prepare(settings, file)
-            return
-        yield from self._map(_prepare_chunk, settings, files)
-
-    def render(
-        self, setup: RenderSetup, jobs: Sequence[tuple[Job | FeedJob, tuple[Written | None, ...]]]
-    ) -> Iterator[Outcome]:
-        if self._pool is None or len(jobs) < SERIAL_BELOW:
-            for job, known in jobs:
-                yield from self._local.render(setup, job, known)
-            return
-        yield from self._map(_render_chunk, setup, jobs)
+def render_all(
+    pool: Pool,
+    runner: Runner,
+    setup: RenderSetup,
+    jobs: Sequence[tuple[Job | FeedJob, tuple[Written | None, ...]]],
+) -> Iterator[Outcome]:
+    """Render and stage every job, in the pool's workers when there are enough of them."""
+    if pool.parallel(len(jobs)):
+        yield from pool.map_chunks(_render_chunk, setup, jobs)
+    else:
+        for job, known in jobs:
+            yield from runner.render(setup, job, known)

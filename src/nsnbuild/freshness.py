@@ -1,0 +1,190 @@
+"""Is the output already up to date? The no-change rebuild, answered from file metadata.
+
+After each successful build the cache records what it was built from: the config and
+registry bytes, the theme, every content and static file's size, modification time and
+digest, the options, the first scheduled brief still held back, and what the build
+reported. When all of that is unchanged and every output file is as written, there is
+nothing to do: the recorded report is returned and nothing is read, rendered or written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .cache import Store, diagnostic_from_json, diagnostic_to_json
+from .config import CONFIG_NAME, REGISTRY_NAME, Overrides
+from .errors import Diagnostic
+from .model import BuildOptions
+
+RACY_NS = 2_000_000_000
+"""Files modified this close to the start of a build are hashed again next time, when the
+file system keeps whole seconds only; with finer timestamps a tenth of a second is enough."""
+FINE_RACY_NS = 100_000_000
+
+
+def trusted(mtime_ns: int, started_ns: int) -> bool:
+    """Whether a file with this mtime cannot have changed unseen since a build started."""
+    window = RACY_NS if mtime_ns % 1_000_000_000 == 0 else FINE_RACY_NS
+    return mtime_ns < started_ns - window
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What the last successful build reported."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    briefs: int
+    pages: int
+    feeds: int
+    files: int
+
+
+def _digest(*parts: bytes) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b"\0missing"
+
+
+def settings_key(root: Path, overrides: Overrides, options: BuildOptions, theme_digest: str) -> str:
+    """Everything besides content and static files that decides the output."""
+    parts = repr(
+        (
+            str(root),
+            overrides.base_url,
+            str(overrides.output_dir) if overrides.output_dir else None,
+            options.drafts,
+            options.future,
+            options.strict,
+            options.live_reload,
+            theme_digest,
+            os.environ.get("SOURCE_DATE_EPOCH", ""),
+        )
+    )
+    return _digest(parts.encode(), _read(root / CONFIG_NAME), _read(root / REGISTRY_NAME))
+
+
+def _scan(folder: Path) -> dict[str, tuple[int, int]]:
+    """rel -> (size, mtime_ns) of every file under folder."""
+    found: dict[str, tuple[int, int]] = {}
+    if not folder.is_dir():
+        return found
+    base = len(str(folder)) + 1
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        dirnames.sort()
+        prefix = dirpath[base:].replace(os.sep, "/")
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            found[f"{prefix}/{name}" if prefix else name] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def _state_name(output: Path) -> str:
+    return "state-" + hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
+
+
+def load_known(store: Store, output: Path) -> dict[str, tuple[int, int, str]]:
+    """Content files as the last build saw them, for those whose mtime can be trusted."""
+    value = store.load_value(_state_name(output))
+    if not isinstance(value, dict):
+        return {}
+    try:
+        started_ns = int(value["started_ns"])
+        return {
+            rel: (int(a), int(b), str(c))
+            for rel, (a, b, c) in value["content"].items()
+            if trusted(int(b), started_ns)
+        }
+    except (KeyError, TypeError, ValueError):
+        return {}
+
+
+def record(
+    store: Store,
+    output: Path,
+    settings: str,
+    started_ns: int,
+    content: Mapping[str, tuple[int, int, str]],
+    root: Path,
+    next_publication: dt.datetime | None,
+    result: Recorded,
+) -> None:
+    """Remember what this successful build was made from and what it reported.
+
+    A file changed while the build ran has a modification time after `started_ns`, so
+    the next build does not trust its recorded state and reads it again.
+    """
+    store.save_value(
+        _state_name(output),
+        {
+            "settings": settings,
+            "started_ns": started_ns,
+            "content": {rel: list(v) for rel, v in content.items()},
+            "tree": {rel: list(v) for rel, v in _scan(root / "content").items()},
+            "static": {rel: list(v) for rel, v in _scan(root / "static").items()},
+            "next_publication": next_publication.isoformat() if next_publication else None,
+            "diagnostics": [diagnostic_to_json(d) for d in result.diagnostics],
+            "counts": [result.briefs, result.pages, result.feeds, result.files],
+        },
+    )
+
+
+def up_to_date(
+    root: Path, output: Path, settings: str, options: BuildOptions, store: Store
+) -> Recorded | None:
+    """The last build's report when nothing it was made from has changed, else None."""
+    value: Any = store.load_value(_state_name(output))
+    if not isinstance(value, dict) or value.get("settings") != settings:
+        return None
+    try:
+        started_ns = int(value["started_ns"])
+        upcoming = value["next_publication"]
+        if upcoming is not None and not options.future and options.now >= dt.datetime.fromisoformat(upcoming):
+            return None
+        for folder in ("tree", "static"):
+            recorded = {rel: (size, mtime) for rel, (size, mtime) in value[folder].items()}
+            current = _scan(root / ("content" if folder == "tree" else "static"))
+            if current != recorded or not all(trusted(mtime, started_ns) for _, mtime in current.values()):
+                return None
+        manifest = store.load_manifest(output)
+        if not manifest:
+            return None
+        for rel, (_, written) in manifest.items():
+            stat = os.stat(output / rel)
+            if stat.st_size != written.size or stat.st_mtime_ns != written.mtime_ns:
+                return None
+        briefs, pages, feeds, files = value["counts"]
+        diagnostics = tuple(diagnostic_from_json(d) for d in value["diagnostics"])
+    except (KeyError, TypeError, ValueError, OSError):
+        return None
+    return Recorded(diagnostics, briefs, pages, feeds, files)
+
+
+def check_fresh(root: Path, overrides: Overrides, options: BuildOptions) -> Recorded | None:
+    """The fast path of a build: the recorded report if the output is up to date, else None."""
+    from .config import load_config
+    from .theme import locate_theme
+
+    if not options.use_cache:
+        return None
+    config, _, _ = load_config(root, overrides)
+    key = settings_key(config.root, overrides, options, locate_theme(config).digest)
+    return up_to_date(config.root, config.output_dir, key, options, Store(config.cache_dir))

@@ -1,0 +1,61 @@
+"""A pool of worker processes, started only when there is enough work to share.
+
+This module imports nothing heavy, so a command that turns out to have nothing to do
+never pays for Markdown, Jinja or feedgen, and never starts a worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+SERIAL_BELOW = 48
+"""Fewer items than this are done in this process: starting workers would cost more."""
+
+
+def _ping(_: int) -> None:
+    return None
+
+
+class Pool:
+    """`jobs` worker processes, or none (then every map runs here)."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+        self._executor: Executor | None = None
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def _start(self) -> Executor:
+        if self._executor is None:
+            method = "fork" if sys.platform == "linux" else "spawn"
+            context = multiprocessing.get_context(method)
+            self._executor = ProcessPoolExecutor(self.jobs, mp_context=context)
+            list(self._executor.map(_ping, range(self.jobs)))
+        return self._executor
+
+    def parallel(self, count: int) -> bool:
+        return self.jobs > 1 and count >= SERIAL_BELOW
+
+    def map_chunks(
+        self, fn: Callable[[Any, Sequence[T]], list[R]], setup: Any, items: Sequence[T]
+    ) -> Iterator[R]:
+        """fn(setup, chunk) over chunks of items, in workers; results in the order of items."""
+        if not self.parallel(len(items)):
+            yield from fn(setup, items)
+            return
+        size = max(8, min(64, len(items) // (self.jobs * 6) + 1))
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        for result in self._start().map(fn, [setup] * len(chunks), chunks):
+            yield from result
