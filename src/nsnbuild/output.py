@@ -123,7 +123,8 @@ def stage_file(output: Path, rel: str, data: bytes, known: Written | None) -> tu
     if unchanged(output, rel, data, digest, known):
         return digest, None
     path = output / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.parent / f"{TEMP_PREFIX}{secrets.token_hex(6)}-{path.name}"
     with open(temp, "wb") as handle:
         handle.write(data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
@@ -14,7 +14,7 @@ from .citations import sources_list_tokens
 from .model import Brief, RenderedBrief
 from .resolve import ResolvedBrief, site_url
 
-_PLACEHOLDER = re.compile(r'"nsn-([um]):([^"#?]*)')
+_CONTENT_PLACEHOLDER = re.compile(r'"nsn-m:([^"#?]*)')
 EXCERPT_LENGTH = 300
 
 
@@ -91,19 +91,18 @@ def excerpt(tokens: list[Token], limit: int = EXCERPT_LENGTH) -> str:
 
 
 def fill_urls(fragment: str, base: str, page_url: Callable[[str], str | None]) -> str:
-    """Replace URL placeholders: site paths get base prepended, content files their page URL."""
+    """Replace URL placeholders: site paths get base prepended, content files their page URL.
+
+    Placeholders stand at the start of an attribute value, already escaped for HTML, so
+    a site path needs only the escaped base in front of it.
+    """
     if '"nsn-' not in fragment:
         return fragment
+    if '"nsn-m:' in fragment:
 
-    def replace(match: re.Match[str]) -> str:
-        kind, value = match.group(1), html.unescape(match.group(2))
-        if kind == "u":
-            return '"' + html.escape(base + value, quote=True)
-        target = page_url(unquote(value))
-        return '"' + (html.escape(base + target, quote=True) if target is not None else "#")
+        def replace(match: re.Match[str]) -> str:
+            target = page_url(unquote(html.unescape(match.group(1))))
+            return '"' + (html.escape(base + target, quote=True) if target is not None else "#")
 
-    return _PLACEHOLDER.sub(replace, fragment)
-
-
-def page_url_lookup(urls: Mapping[str, str]) -> Callable[[str], str | None]:
-    return urls.get
+        fragment = _CONTENT_PLACEHOLDER.sub(replace, fragment)
+    return fragment.replace('"nsn-u:', '"' + html.escape(base, quote=True))
