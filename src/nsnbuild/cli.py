@@ -239,9 +239,9 @@ def check(site: Path, strict: bool, drafts: bool, future: bool, fmt: str, quiet:
     diagnostic, info included (--quiet: errors only), to standard output; text
     prints to standard error, as build does.
     """
-    from .workers import Workers
+    from .pool import Pool
 
-    with Workers(os.cpu_count() or 1) as workers:
+    with Pool(os.cpu_count() or 1) as workers:
         from .build import read_site
         from .config import Overrides
         from .model import BuildOptions
@@ -281,9 +281,9 @@ def citations(paths: tuple[Path, ...], site: Path, as_json: bool, quiet: bool, v
     Every brief of the site (drafts and future briefs included, ordered by path), or the
     briefs named (files, or folders holding briefs). Exits 1 when any problem is an error.
     """
-    from .workers import Workers
+    from .pool import Pool
 
-    with Workers(os.cpu_count() or 1) as workers:
+    with Pool(os.cpu_count() or 1) as workers:
         from .build import read_site
         from .config import REGISTRY_NAME, Overrides
         from .model import BuildOptions

@@ -389,7 +389,7 @@ class DevServer:
         from .config import Overrides
         from .errors import BuildFailed
         from .model import BuildOptions
-        from .workers import Workers
+        from .pool import Pool
 
         assert self.state is not None and self.folder is not None
         started = time.perf_counter()
@@ -399,7 +399,7 @@ class DevServer:
             drafts=self.drafts, future=self.future, now=self.now(), force=True, live_reload=LIVE_RELOAD
         )
         try:
-            with Workers(1) as workers:
+            with Pool(1) as workers:
                 result = build_site(self.root, overrides, options, workers)
         except BuildFailed as failed:
             outcome = BuildOutcome(failed.diagnostics, time.perf_counter() - started, failed.format_message())
