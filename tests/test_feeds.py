@@ -22,7 +22,7 @@ from nsnbuild.build import build_site
 from nsnbuild.config import Overrides
 from nsnbuild.feeds import FeedImage, absolutize, entry_content
 from nsnbuild.model import BuildOptions
-from nsnbuild.workers import Workers
+from nsnbuild.pool import Pool
 
 BASE = "https://example.org/nsn/"
 TRICKY = 'Iran, the IAEA & "Snapback" <Analysis>'
@@ -185,7 +185,7 @@ def make_site(root: Path, briefs: dict[str, str] | None = None, config: str = CO
 def build(root: Path, output: Path | None = None, use_cache: bool = True, jobs: int = 1) -> Path:
     out = output or root / "output"
     options = BuildOptions(now=NOW, use_cache=use_cache, jobs=jobs)
-    with Workers(jobs) as workers:
+    with Pool(jobs) as workers:
         build_site(root, Overrides(output_dir=out), options, workers)
     return out
 
@@ -328,7 +328,8 @@ def test_links_in_content_point_at_the_right_pages(site: Path) -> None:
     # ids inside the content are prefixed, so entries of one feed never share one
     root = lxml.html.fragment_fromstring(full, create_parent="div")
     ids = [e.get("id") for e in root.iter(etree.Element) if e.get("id")]
-    assert ids and all(i.startswith("snapback-") for i in ids)
+    # prefixed with the brief's date and slug, so two briefs' notes never share an id
+    assert ids and all(i.startswith("20150720-snapback-") for i in ids)
 
 
 def test_photo_is_media_content_and_enclosure(site: Path) -> None:

@@ -184,6 +184,7 @@ def build_site(root: Path, overrides: Overrides, options: BuildOptions, pool: Po
         content.settings,
         content.page_urls,
         planned.feed_sources,
+        {k: v for k, v in content.fragments.items() if k in planned.feed_sources},
     )
     files, written, unchanged, removed = write_site(
         config.output_dir, planned, setup, content.store, pool, runner

@@ -318,17 +318,26 @@ class Store:
             self.discard()
             return default
 
-    def load_fragments(self, key: str) -> RenderedBrief | None:
-        def read(connection: sqlite3.Connection) -> RenderedBrief | None:
-            row = connection.execute("SELECT data FROM fragments WHERE key = ?", (key,)).fetchone()
-            if row is None:
-                return None
+    @contextlib.contextmanager
+    def fragment_reader(self) -> Iterator[Callable[[str], RenderedBrief | None]]:
+        """A function reading fragments by key over one connection (None: not there)."""
+        try:
+            connection = self._open()
+        except sqlite3.DatabaseError:
+            yield lambda key: None
+            return
+
+        def read(key: str) -> RenderedBrief | None:
             try:
-                return fragments_from_json(json.loads(row[0]))
-            except (KeyError, TypeError, ValueError, IndexError):
+                row = connection.execute("SELECT data FROM fragments WHERE key = ?", (key,)).fetchone()
+                return fragments_from_json(json.loads(row[0])) if row is not None else None
+            except (sqlite3.DatabaseError, KeyError, TypeError, ValueError, IndexError):
                 return None
 
-        return self._safely(read, None)
+        try:
+            yield read
+        finally:
+            connection.close()
 
     def save_fragments(self, items: Iterable[tuple[str, RenderedBrief]]) -> None:
         rows = [(key, _dumps(fragments_to_json(f))) for key, f in items]

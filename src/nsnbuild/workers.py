@@ -7,8 +7,9 @@ The building process makes its own Runner and passes it explicitly.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from .render import fill_urls, render_brief
 from .resolve import index_registry, resolve_brief
 from .theme import TemplateProblem, Theme, make_environment
 from .views import Shell
+
+Loader = Callable[[str], RenderedBrief | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +123,11 @@ class Runner:
         result: tuple[Any, Any] = self._markdown[digest]
         return result
 
-    def fragments(self, setup: RenderSetup, key: str, source: Brief | Page) -> RenderedBrief:
-        """A brief's fragments from the cache; prepared again if the cache lost them."""
-        if setup.prepare.cache_folder is not None:
-            found = Store(setup.prepare.cache_folder).load_fragments(key)
-            if found is not None:
-                return found
+    def fragments(self, setup: RenderSetup, key: str, source: Brief | Page, load: Loader) -> RenderedBrief:
+        """A brief's fragments: kept with the setup, from the cache, or prepared again."""
+        found = setup.fragments.get(key) or load(key)
+        if found is not None:
+            return found
         data = source.path.read_bytes()
         file = ContentFile(
             source.path,
@@ -146,20 +148,22 @@ class Runner:
         return prepared.fragments
 
     def render(
-        self, setup: RenderSetup, job: Job | FeedJob, known: Sequence[Written | None]
+        self, setup: RenderSetup, job: Job | FeedJob, known: Sequence[Written | None], load: Loader
     ) -> list[Outcome]:
         env = self._envs.get(setup.theme.digest)
         if env is None:
             env = self._envs[setup.theme.digest] = make_environment(setup.theme)
         try:
             if isinstance(job, FeedJob):
-                files = self._feed(setup, job)
+                files = self._feed(setup, job, load)
             else:
                 fragments = None
                 if isinstance(job, BriefJob):
-                    fragments = job.fragments or self.fragments(setup, job.fragments_key, job.entry.brief)
+                    fragments = job.fragments or self.fragments(
+                        setup, job.fragments_key, job.entry.brief, load
+                    )
                 elif isinstance(job, StandaloneJob):
-                    fragments = job.fragments or self.fragments(setup, job.fragments_key, job.item)
+                    fragments = job.fragments or self.fragments(setup, job.fragments_key, job.item, load)
                 data = render_job(job, env, setup.shell, setup.config, fragments, setup.page_urls.get)
                 files = [(job.rel, data)]
         except TemplateProblem as problem:
@@ -171,12 +175,12 @@ class Runner:
             outcomes.append(Outcome(rel, job.key, digest, len(data), staged, None))
         return outcomes
 
-    def _feed(self, setup: RenderSetup, job: FeedJob) -> list[tuple[str, bytes]]:
+    def _feed(self, setup: RenderSetup, job: FeedJob, load: Loader) -> list[tuple[str, bytes]]:
         contents = []
         base = setup.shell.base_url
         for entry, key in job.briefs:
             source = setup.feed_sources[key]
-            fragments = self.fragments(setup, key, source)
+            fragments = self.fragments(setup, key, source, load)
             contents.append(
                 entry_content(
                     fill_urls(fragments.body_html, base, setup.page_urls.get),
@@ -187,7 +191,7 @@ class Runner:
                         fill_urls(fragments.credit_html or "", base, setup.page_urls.get) or None,
                     ),
                     entry.url,
-                    f"{source.slug}-",
+                    f"{source.date:%Y%m%d}-{source.slug}-",
                 )
             )
         return render_feed_job(job, contents)
@@ -204,6 +208,8 @@ class RenderSetup:
     prepare: PrepareSettings
     page_urls: dict[str, str]
     feed_sources: dict[str, Brief]
+    fragments: dict[str, RenderedBrief]
+    """Fragments kept in memory (a build without cache) for the briefs that feeds show."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,11 +251,28 @@ def _stored(settings: PrepareSettings, prepared: list[Prepared]) -> list[Prepare
 def _render_chunk(
     setup: RenderSetup, jobs: Sequence[tuple[Job | FeedJob, tuple[Written | None, ...]]]
 ) -> list[Outcome]:
-    runner = _runner()
-    outcomes: list[Outcome] = []
-    for job, known in jobs:
-        outcomes.extend(runner.render(setup, job, known))
-    return outcomes
+    return list(_render_here(_runner(), setup, jobs))
+
+
+def _render_here(
+    runner: Runner, setup: RenderSetup, jobs: Sequence[tuple[Job | FeedJob, tuple[Written | None, ...]]]
+) -> Iterator[Outcome]:
+    """Render jobs in this process, reading fragments over one cache connection, each once."""
+    with contextlib.ExitStack() as stack:
+        read: Loader = lambda key: None  # noqa: E731
+        if setup.prepare.cache_folder is not None:
+            read = stack.enter_context(Store(setup.prepare.cache_folder).fragment_reader())
+        seen: dict[str, RenderedBrief | None] = {}
+
+        def load(key: str) -> RenderedBrief | None:
+            if key not in seen:
+                if len(seen) > 512:
+                    seen.clear()
+                seen[key] = read(key)
+            return seen[key]
+
+        for job, known in jobs:
+            yield from runner.render(setup, job, known, load)
 
 
 def prepare_all(
@@ -273,5 +296,4 @@ def render_all(
     if pool.parallel(len(jobs)):
         yield from pool.map_chunks(_render_chunk, setup, jobs)
     else:
-        for job, known in jobs:
-            yield from runner.render(setup, job, known)
+        yield from _render_here(runner, setup, jobs)
