@@ -48,6 +48,9 @@ class _Reporter:
         line = self._lines.get((table, key)) if key is not None else self._lines.get((table, None))
         if line is None and key is not None:
             line = self._lines.get((table, None))
+        if line is None and table:
+            # an inline table (`markdown = { allow_html = 1 }`): the line of the key that holds it
+            line = self._lines.get((table[:-1], table[-1]))
         pos = SourcePos(self.path, line, 1 if line is not None else None)
         self.diagnostics.append(Diagnostic(level, message, pos, line_of(self.text, line)))
 
@@ -56,8 +59,16 @@ def _locate_keys(text: str) -> dict[tuple[tuple[str, ...], str | None], int]:
     """Map (table path, key) to the 1-based line where it is written."""
     found: dict[tuple[tuple[str, ...], str | None], int] = {}
     table: tuple[str, ...] = ()
+    open_quote: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
+        if open_quote is not None:
+            # inside a multi-line string: `key = x` here is text, not a key
+            if line.count(open_quote) % 2 == 1:
+                open_quote = None
+            continue
+        if not stripped.startswith("#"):
+            open_quote = next((q for q in ('"""', "'''") if line.count(q) % 2 == 1), None)
         if stripped.startswith("["):
             header = stripped.lstrip("[").split("]")[0]
             try:
@@ -163,6 +174,14 @@ def _timezone(value: Any) -> str | None:
     return None
 
 
+def _theme(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be a string"
+    if not value or value.startswith(".") or "/" in value or "\\" in value:
+        return f"must be the name of a folder in themes/, not '{value}'"
+    return None
+
+
 def _citation_style(value: Any) -> str | None:
     if value in ("footnotes", "inline"):
         return None
@@ -188,7 +207,7 @@ _TOP: dict[str, _Check] = {
     "language": _language,
     "timezone": _timezone,
     "author": _string,
-    "theme": _string,
+    "theme": _theme,
     "output_dir": _string,
     "briefs_per_page": _positive_int,
     "feed_items": _positive_int,
@@ -349,7 +368,10 @@ def load_config(
     else:
         config, problems = parse_config(text, config_path, root, overrides)
         diagnostics.extend(problems)
-    if not config.base_url_set:
+    if overrides.base_url is not None and normalise_base_url(overrides.base_url) is None:
+        message = f"--base-url must be an absolute http(s) URL, not '{overrides.base_url}'"
+        diagnostics.append(Diagnostic("error", message))
+    elif not config.base_url_set:
         where = SourcePos(config_path) if text is not None else None
         diagnostics.append(
             Diagnostic(

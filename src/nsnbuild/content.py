@@ -15,6 +15,11 @@ from typing import Any, Literal
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # PyYAML built without libyaml
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
 from .config import is_unsafe_url
 from .errors import Diagnostic, Level, SourcePos, line_of
 from .model import Brief, Page, Photo, SourceRef
@@ -23,6 +28,24 @@ from .slugs import is_valid_slug, slug_from_filename
 Kind = Literal["brief", "page"]
 
 _HANDLER = YAMLHandler()
+
+
+class _FrontMatterLoader(_BaseLoader):
+    """YAML's safe loader, except that a date that does not exist (`2015-02-30`) stays text.
+
+    PyYAML raises a bare ValueError for such a date; kept as text, it reaches the checker,
+    which reports it at its line like any other value that is not a date.
+    """
+
+
+def _timestamp_or_text(loader: _BaseLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, AttributeError):
+        return loader.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 _BOUNDARY: re.Pattern[str] = _HANDLER.FM_BOUNDARY or re.compile(r"^-{3,}\s*$", re.MULTILINE)
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 _SUB_KEY = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z_][\w-]*)\s*:\s*")
@@ -320,7 +343,7 @@ def split_front_matter(text: str, path: Path) -> tuple[_Split | None, list[Diagn
     fm_line = text.count("\n", 0, start.end()) + 1
     body_line = text.count("\n", 0, end.end()) + 1
     try:
-        meta = _HANDLER.load(fm_text) if fm_text.strip() else {}
+        meta = _HANDLER.load(fm_text, Loader=_FrontMatterLoader) if fm_text.strip() else {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = fm_line + mark.line if mark is not None else fm_line
@@ -328,9 +351,10 @@ def split_front_matter(text: str, path: Path) -> tuple[_Split | None, list[Diagn
         problem = exc.problem or exc.context or "syntax error"
         message = f"invalid YAML in front matter: {problem}"
         return None, [Diagnostic("error", message, SourcePos(path, line, col), line_of(text, line))]
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        # a value YAML cannot build, such as `!!int ten`, carries no position of its own
         message = f"invalid YAML in front matter: {exc}"
-        return None, [Diagnostic("error", message, SourcePos(path, fm_line, 1))]
+        return None, [Diagnostic("error", message, SourcePos(path, fm_line, 1), line_of(text, fm_line))]
     if not isinstance(meta, dict):
         kind = "a list" if isinstance(meta, list) else "a single value"
         message = f"front matter must be a mapping of keys to values, not {kind}"
@@ -362,6 +386,9 @@ def load_brief(file: ContentFile, timezone: str) -> tuple[Brief | None, list[Dia
     updated = None
     if meta.get("updated") is not None:
         updated = check.when(meta["updated"], "updated", check.lines.top.get("updated"))
+    # the same moment, read in the site's time zone: URLs, archive months and printed dates use it
+    date = date.astimezone(check.tz) if date is not None else None
+    updated = updated.astimezone(check.tz) if updated is not None else None
     summary = check.string(meta, "summary")
     tags = check.string_list(meta, "tags")
     authors = check.string_list(meta, "authors")

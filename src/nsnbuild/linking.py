@@ -7,11 +7,18 @@ import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from .errors import Diagnostic, SourcePos, display_path
+from .errors import Diagnostic, SourcePos, display_path, line_of
 from .model import Brief, LinkRef, Page, SiteConfig
 from .site import Entry, PageEntry
-from .theme import Theme
+
+
+class ThemeAssets(Protocol):
+    """What collect_static needs of a theme (theme.Theme has it): (path under assets/, file)."""
+
+    @property
+    def assets(self) -> tuple[tuple[str, Path], ...]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,26 +29,54 @@ class StaticFile:
     source: Path
 
 
-def collect_static(config: SiteConfig, theme: Theme) -> tuple[list[StaticFile], list[Diagnostic]]:
-    """Files of static/ (at the output root) and of the theme's assets (under assets/)."""
+def collect_static(config: SiteConfig, theme: ThemeAssets) -> tuple[list[StaticFile], list[Diagnostic]]:
+    """Files of static/ (at the output root) and of the theme's assets (under assets/).
+
+    Symlinks are followed while they stay inside the site; one that leads outside it, nowhere,
+    or back into a folder that holds it is an error, never a file silently left out.
+    """
     found: list[StaticFile] = []
     problems: list[Diagnostic] = []
     root = config.root.resolve()
     static = config.static_dir
     if static.is_dir():
-        for dirpath, dirnames, filenames in os.walk(static, followlinks=False):
-            dirnames.sort()
-            for name in sorted(filenames) + [d for d in dirnames if Path(dirpath, d).is_symlink()]:
-                path = Path(dirpath) / name
-                if path.is_symlink() and not path.resolve().is_relative_to(root):
-                    message = f"symlink points outside the site (to {path.resolve()}); refusing to copy it"
+        # for each folder to visit, the real folders on the way to it: a symlink back to one is a loop
+        chains: dict[str, frozenset[Path]] = {os.fspath(static): frozenset({static.resolve()})}
+        for dirpath, dirnames, filenames in os.walk(static, followlinks=True):
+            chain = chains.pop(dirpath)
+            kept = []
+            for name in sorted(dirnames):
+                path = Path(dirpath, name)
+                target = path.resolve()
+                if path.is_symlink() and not target.is_relative_to(root):
+                    problems.append(_outside(path, target))
+                elif target in chain:
+                    message = "symlink leads back to a folder that holds it; refusing to follow it"
                     problems.append(Diagnostic("error", message, SourcePos(path)))
-                    continue
+                else:
+                    chains[os.path.join(dirpath, name)] = chain | {target}
+                    kept.append(name)
+            dirnames[:] = kept
+            for name in sorted(filenames):
+                path = Path(dirpath, name)
+                if path.is_symlink():
+                    target = path.resolve()
+                    if not target.is_relative_to(root):
+                        problems.append(_outside(path, target))
+                        continue
+                    if not target.exists():
+                        problems.append(Diagnostic("error", "broken symlink", SourcePos(path)))
+                        continue
                 if path.is_file():
                     found.append(StaticFile(path.relative_to(static).as_posix(), path))
     for rel, path in theme.assets:
         found.append(StaticFile(f"assets/{rel}", path))
     return found, problems
+
+
+def _outside(path: Path, target: Path) -> Diagnostic:
+    message = f"symlink points outside the site (to {target}); refusing to copy it"
+    return Diagnostic("error", message, SourcePos(path))
 
 
 def find_collisions(
@@ -98,9 +133,11 @@ def check_links(
                     message = f"link to '{ref.target}', a draft left out of this build"
                 else:
                     message = f"link to '{ref.target}', which is scheduled and left out of this build"
-                problems.append(Diagnostic("error", message, pos))
             elif ref.target not in static_rels:
-                problems.append(Diagnostic("error", f"image '{ref.target}' not found in static/", pos))
+                message = f"image '{ref.target}' not found in static/"
+            else:
+                continue
+            problems.append(Diagnostic("error", message, pos, _source_line(source.path, ref.line)))
     for item in known.values():
         photo = item.photo if isinstance(item, Brief) else None
         if photo is None or photo.src is None or "://" in photo.src or photo.src.startswith("//"):
@@ -111,3 +148,12 @@ def check_links(
             pos = SourcePos(item.path, line, 1 if line else None)
             problems.append(Diagnostic("error", f"photo '{photo.src}' not found in static/", pos))
     return problems
+
+
+def _source_line(path: Path, line: int) -> str | None:
+    """Line `line` of a content file, to show under a diagnostic (None if it cannot be read)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return line_of(text.replace("\r\n", "\n").replace("\r", "\n"), line)

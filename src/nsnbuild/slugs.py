@@ -39,7 +39,8 @@ def slugify(text: str) -> str:
     `Café_Diplomacy` -> `cafe-diplomacy`. Text with no Latin letters or digits
     (a tag in another script) keeps its letters, lowercased, so it still gets a slug.
     """
-    folded = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
+    # lowercase first, so capital letters (Ð, Ø, ẞ) are transliterated like their small ones
+    folded = unicodedata.normalize("NFKD", text.lower().translate(_SPECIAL))
     ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
     slug = _NON_SLUG.sub("-", ascii_text).strip("-")
     if slug:
