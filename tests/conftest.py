@@ -13,7 +13,7 @@ from nsnbuild.build import BuildResult, build_site
 from nsnbuild.config import Overrides
 from nsnbuild.errors import BuildFailed, Diagnostic
 from nsnbuild.model import BuildOptions
-from nsnbuild.workers import Workers
+from nsnbuild.pool import Pool
 
 # Later than every brief the tests write, so none is held back as scheduled.
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
@@ -21,7 +21,7 @@ BASE_URL = "https://example.org/"
 CONFIG = f'title = "Test Briefs"\nbase_url = "{BASE_URL}"\n'
 # One in-process worker for every build of the run: it keeps its Jinja environment, keyed by the
 # theme's digest, so the default theme's templates are compiled once rather than once per build.
-_WORKERS = Workers(1)
+_WORKERS = Pool(1)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

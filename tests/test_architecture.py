@@ -16,7 +16,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "nsnbuild"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("__init__", "errors", "model", "slugs"),
+    ("__init__", "errors", "model", "slugs", "pool"),
     ("config",),
     ("content",),
     ("citations",),
@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("site", "views"),
     ("cache", "theme", "linking", "sitemap", "metadata"),
     ("pages", "feeds"),
-    ("plan", "output"),
+    ("plan", "output", "freshness"),
     ("workers",),
     ("build",),
     ("serve", "scaffold", "report"),

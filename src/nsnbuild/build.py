@@ -35,7 +35,7 @@ from .site import (
     is_published,
     reserved_slug_problems,
 )
-from .theme import Theme, check_templates, locate_theme, make_environment
+from .theme import Theme, check_templates, locate_theme
 from .views import Link, Shell, site_view
 from .workers import (
     Prepared,
@@ -116,7 +116,7 @@ def read_site(
     aliases, problems = alias_map(registry)
     diagnostics += problems
     theme = locate_theme(config)
-    diagnostics += check_templates(make_environment(theme), REQUIRED_TEMPLATES)
+    diagnostics += check_templates(runner.environment(theme), REQUIRED_TEMPLATES)
     store = Store(config.cache_dir) if options.use_cache else None
     known = load_known(store, config.output_dir) if store else {}
     files, problems = discover_content(config.root, known)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import __version__
-from .errors import Diagnostic, NsnError, summary_line
+from .errors import Diagnostic, NsnError, plural, summary_line
 
 if TYPE_CHECKING:
     from .serve import BuildOutcome
@@ -96,6 +96,14 @@ def main() -> None:
     """nsnbuild: build a site of foreign-policy briefs, with numbered sources."""
 
 
+def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .config import normalise_base_url
+
+    if value is not None and normalise_base_url(value) is None:
+        raise click.BadParameter(f"'{value}' is not an absolute http(s) URL")
+    return value
+
+
 @main.command()
 @site_option
 @click.option(
@@ -104,7 +112,7 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: the config's output_dir).",
 )
-@click.option("--base-url", help="Public URL of the site, overriding base_url.")
+@click.option("--base-url", callback=_check_base_url, help="Public URL of the site, overriding base_url.")
 @click.option("--drafts", is_flag=True, help="Include briefs marked draft: true.")
 @click.option("--future", is_flag=True, help="Include briefs dated in the future.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -152,9 +160,11 @@ def build(
     if fresh is not None:
         print_diagnostics(fresh.diagnostics, quiet, verbose)
         if not quiet:
+            warnings = sum(1 for d in fresh.diagnostics if d.level == "warning")
             click.echo(
-                f"Up to date: {fresh.briefs} briefs, {fresh.pages} pages and {fresh.feeds} feeds; "
-                f"0 files written in {time.perf_counter() - started:.2f} s",
+                f"Up to date: {plural(fresh.briefs, 'brief')}, {plural(fresh.pages, 'page')} and "
+                f"{plural(fresh.feeds, 'feed')}, nothing to write; {plural(warnings, 'warning')} "
+                f"({time.perf_counter() - started:.2f} s)",
                 err=True,
             )
         return
@@ -171,10 +181,10 @@ def build(
         seconds = time.perf_counter() - started
         warnings = sum(1 for d in result.diagnostics if d.level == "warning")
         click.echo(
-            f"Built {result.briefs} briefs, {result.pages} pages and {result.feeds} feeds into "
-            f"{_shown(result.config.output_dir)}: {result.written} files written, "
-            f"{result.unchanged} unchanged, {result.removed} removed, "
-            f"{summary_line(0, warnings).split(', ')[1]} in {seconds:.2f} s",
+            f"Built {plural(result.briefs, 'brief')}, {plural(result.pages, 'page')} and "
+            f"{plural(result.feeds, 'feed')} into {_shown(result.config.output_dir)}: "
+            f"{plural(result.written, 'file')} written, {result.unchanged} unchanged, "
+            f"{result.removed} removed; {plural(warnings, 'warning')} ({seconds:.2f} s)",
             err=True,
         )
 
@@ -211,10 +221,6 @@ def clean(site: Path, output: Path | None, quiet: bool, verbose: bool) -> None:
         removed.append(_shown(config.cache_dir))
     if not quiet:
         click.echo(f"Removed {', '.join(removed)}" if removed else "Nothing to remove", err=True)
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 @main.command()
@@ -264,7 +270,7 @@ def check(site: Path, strict: bool, drafts: bool, future: bool, fmt: str, quiet:
         raise NsnError(f"check failed: {summary_line(errors, warnings)}" + (" (--strict)" if strict else ""))
     if not quiet:
         click.echo(
-            f"Checked {_count(len(content.entries), 'brief')} and {_count(len(content.pages), 'page')}: "
+            f"Checked {plural(len(content.entries), 'brief')} and {plural(len(content.pages), 'page')}: "
             f"{summary_line(errors, warnings)}",
             err=True,
         )
@@ -313,7 +319,7 @@ def citations(paths: tuple[Path, ...], site: Path, as_json: bool, quiet: bool, v
     errors = sum(1 for r in records for p in r["problems"] if p["level"] == "error")
     if errors or site_problems:
         total = errors + len(site_problems)
-        raise NsnError(f"{_count(total, 'error')} in citations")
+        raise NsnError(f"{plural(total, 'error')} in citations")
 
 
 def _chosen_briefs(root: Path, rels: Iterable[str], paths: Sequence[Path]) -> list[str]:
@@ -472,7 +478,7 @@ def _report_build(outcome: BuildOutcome, quiet: bool, verbose: bool, first: bool
     if not quiet:
         what = "Built" if first else "Rebuilt"
         click.echo(
-            f"{what} {_count(outcome.briefs, 'brief')} and {_count(outcome.pages, 'page')} in "
+            f"{what} {plural(outcome.briefs, 'brief')} and {plural(outcome.pages, 'page')} in "
             f"{outcome.seconds:.2f} s: {outcome.written} files written, {outcome.removed} removed",
             err=True,
         )

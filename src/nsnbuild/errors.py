@@ -60,12 +60,16 @@ class Diagnostic:
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
-    """A path relative to cwd when the file is under it, else absolute."""
-    base = Path(cwd) if cwd is not None else Path(os.getcwd())
-    try:
-        return str(path.resolve().relative_to(base.resolve()))
-    except ValueError:
-        return str(path.resolve())
+    """A path relative to cwd when the file is under it, else absolute.
+
+    Symlinks are not followed: a problem with a link names the link.
+    """
+    absolute = Path(os.path.abspath(path))
+    base = Path(os.path.abspath(cwd if cwd is not None else os.getcwd()))
+    for anchor in (base, base.resolve()):
+        if absolute.is_relative_to(anchor):
+            return str(absolute.relative_to(anchor))
+    return str(absolute)
 
 
 def line_of(text: str, line: int | None) -> str | None:
@@ -117,10 +121,12 @@ class OutputRefused(NsnError):
     """The output folder is one nsnbuild must not write into."""
 
 
-def summary_line(errors: int, warnings: int) -> str:
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def plural(n: int, word: str) -> str:
+    """'1 brief', '2 briefs'."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
+
+def summary_line(errors: int, warnings: int) -> str:
     return f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
 
 

@@ -62,9 +62,10 @@ def locate_theme(config: SiteConfig) -> Theme:
     for root in reversed(roots):
         assets.update(_files(root / ASSETS))
     digest = hashlib.blake2b(digest_size=16)
-    for folder in template_dirs:
+    for place, folder in enumerate(template_dirs):
+        # the folder's place in the lookup order, not its path: a copy of the site digests alike
         for rel, path in _files(folder):
-            digest.update(f"{folder}:{rel}\0".encode())
+            digest.update(f"{place}:{rel}\0".encode())
             digest.update(path.read_bytes())
     for rel, path in sorted(assets.items()):
         digest.update(f"asset:{rel}\0".encode())

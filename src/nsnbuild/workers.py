@@ -147,12 +147,16 @@ class Runner:
             )
         return prepared.fragments
 
+    def environment(self, theme: Theme) -> Any:
+        """The Jinja environment of a theme, made once: templates compile once per process."""
+        if theme.digest not in self._envs:
+            self._envs[theme.digest] = make_environment(theme)
+        return self._envs[theme.digest]
+
     def render(
         self, setup: RenderSetup, job: Job | FeedJob, known: Sequence[Written | None], load: Loader
     ) -> list[Outcome]:
-        env = self._envs.get(setup.theme.digest)
-        if env is None:
-            env = self._envs[setup.theme.digest] = make_environment(setup.theme)
+        env = self.environment(setup.theme)
         try:
             if isinstance(job, FeedJob):
                 files = self._feed(setup, job, load)
