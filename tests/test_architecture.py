@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "nsnbuild"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__init__", "errors", "model", "slugs", "pool"),
+    ("lock",),
     ("config",),
     ("content",),
     ("citations",),

@@ -105,7 +105,12 @@ class SiteContent:
 
 
 def read_site(
-    root: Path, overrides: Overrides, options: BuildOptions, pool: Pool, runner: Runner | None = None
+    root: Path,
+    overrides: Overrides,
+    options: BuildOptions,
+    pool: Pool,
+    runner: Runner | None = None,
+    progress: Progress | None = None,
 ) -> SiteContent:
     """Load the config, every brief and page (resolved and rendered), and check the whole site.
 
@@ -125,7 +130,7 @@ def read_site(
     diagnostics += problems
 
     settings = _settings(config, registry, aliases, store)
-    prepared = load_briefs(files, settings, store, pool, runner)
+    prepared = load_briefs(files, settings, store, pool, runner, progress)
     for item in prepared:
         diagnostics += item.entry.diagnostics
     everything = {p.entry.item.rel: p.entry.item for p in prepared if p.entry.item is not None}
@@ -157,11 +162,17 @@ def read_site(
     )
 
 
-def build_site(root: Path, overrides: Overrides, options: BuildOptions, pool: Pool) -> BuildResult:
+Progress = Callable[[str, int, int], None]
+"""Told (what, done, total) as the long stages of a build advance."""
+
+
+def build_site(
+    root: Path, overrides: Overrides, options: BuildOptions, pool: Pool, progress: Progress | None = None
+) -> BuildResult:
     """Build the site under root. Raises BuildFailed, having written nothing, when it has errors."""
     started_ns = time.time_ns()
     runner = Runner()
-    content = read_site(root, overrides, options, pool, runner)
+    content = read_site(root, overrides, options, pool, runner, progress)
     config = content.config
     if has_errors(content.diagnostics, options.strict):
         raise BuildFailed(content.diagnostics)
@@ -248,7 +259,12 @@ def _settings(
 
 
 def load_briefs(
-    files: Sequence[ContentFile], settings: PrepareSettings, store: Store | None, pool: Pool, runner: Runner
+    files: Sequence[ContentFile],
+    settings: PrepareSettings,
+    store: Store | None,
+    pool: Pool,
+    runner: Runner,
+    progress: Progress | None = None,
 ) -> list[Prepared]:
     """Load, resolve and render every content file, reusing what the cache still holds."""
     index = store.load_entries() if store else {}
@@ -263,8 +279,10 @@ def load_briefs(
             results[file.rel] = Prepared(file.rel, key, cached, None)
         else:
             todo.append(file)
-    for prepared in prepare_all(pool, runner, settings, todo):
+    for done, prepared in enumerate(prepare_all(pool, runner, settings, todo), start=1):
         results[prepared.rel] = prepared
+        if progress is not None:
+            progress("Reading briefs", done, len(todo))
     ordered = [results[f.rel] for f in files]
     if store is not None:
         store.save_entries({p.key: p.entry for p in ordered})
@@ -321,7 +339,13 @@ def _intact(output: Path, rel: str, known: Written) -> bool:
 
 
 def write_site(
-    output: Path, planned: Planned, setup: RenderSetup, store: Store | None, pool: Pool, runner: Runner
+    output: Path,
+    planned: Planned,
+    setup: RenderSetup,
+    store: Store | None,
+    pool: Pool,
+    runner: Runner,
+    progress: Progress | None = None,
 ) -> tuple[int, int, int, int]:
     """Render what changed, stage it beside its destination, rename it all into place at once.
 
@@ -346,7 +370,9 @@ def write_site(
     staged: list[Staged] = []
     problems: list[Diagnostic] = []
     try:
-        for outcome in render_all(pool, runner, setup, todo):
+        for done, outcome in enumerate(render_all(pool, runner, setup, todo), start=1):
+            if progress is not None:
+                progress("Writing pages", done, len(todo))
             if outcome.problem is not None:
                 problems.append(outcome.problem)
                 continue

@@ -397,6 +397,14 @@ class Store:
         data = _dumps(value)
         self._safely(lambda c: c.execute("INSERT OR REPLACE INTO kv VALUES (?, ?)", (name, data)), None)
 
+    def forget_output(self, output: Path) -> None:
+        """Drop what is remembered about an output folder that is gone (a preview's)."""
+        names = (f"manifest-{output_id(output)}", f"state-{output_id(output)}")
+        if self.path.exists():
+            self._safely(
+                lambda c: c.executemany("DELETE FROM kv WHERE name = ?", [(n,) for n in names]), None
+            )
+
     def load_manifest(self, output: Path) -> dict[str, tuple[str, Written]]:
         """rel -> (page key, what was written) for the output folder."""
         raw = self.load_value(_manifest_name(output))
@@ -429,5 +437,10 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def output_id(output: Path) -> str:
+    """A short name for an output folder, under which what was written there is remembered."""
+    return hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
+
+
 def _manifest_name(output: Path) -> str:
-    return "manifest-" + hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
+    return f"manifest-{output_id(output)}"

@@ -8,6 +8,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -17,6 +18,8 @@ from . import __version__
 from .errors import Diagnostic, NsnError, plural, summary_line
 
 if TYPE_CHECKING:
+    from .config import Overrides
+    from .model import BuildOptions
     from .serve import BuildOutcome
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -96,6 +99,44 @@ def main() -> None:
     """nsnbuild: build a site of foreign-policy briefs, with numbered sources."""
 
 
+PROGRESS_FROM = 300
+"""Builds with at least this much work show a progress bar (on a terminal)."""
+
+
+def progress_bar() -> Callable[[str, int, int], None] | None:
+    """A progress callback drawing a bar on standard error, or None when that is not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    bars: dict[str, Any] = {}
+
+    def report(label: str, done: int, total: int) -> None:
+        if total < PROGRESS_FROM:
+            return
+        bar = bars.get(label)
+        if bar is None:
+            bar = bars[label] = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        done = min(done, total)
+        bar.update(done - bar.pos)
+        if done == total:
+            bar.__exit__(None, None, None)
+
+    return report
+
+
+def locked(root: Path) -> AbstractContextManager[None]:
+    """The site's build lock, saying so when another command holds it."""
+    from .lock import WAIT_SECONDS, site_lock
+
+    def waiting() -> None:
+        click.echo(
+            f"Another nsnbuild command is working on this site; waiting up to {WAIT_SECONDS:.0f} s",
+            err=True,
+        )
+
+    return site_lock(root / ".nsnbuild-cache", on_wait=waiting)
+
+
 def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     from .config import normalise_base_url
 
@@ -139,10 +180,7 @@ def build(
 ) -> None:
     """Build the site into the output folder."""
     from .config import Overrides
-    from .errors import BuildFailed
-    from .freshness import check_fresh
     from .model import BuildOptions
-    from .pool import Pool
 
     started = time.perf_counter()
     options = BuildOptions(
@@ -156,6 +194,17 @@ def build(
     )
     overrides = Overrides(base_url=base_url, output_dir=output.resolve() if output else None)
     root = site.resolve()
+    with locked(root):
+        _build(root, overrides, options, started, quiet, verbose)
+
+
+def _build(
+    root: Path, overrides: Overrides, options: BuildOptions, started: float, quiet: bool, verbose: bool
+) -> None:
+    from .errors import BuildFailed
+    from .freshness import check_fresh
+    from .pool import Pool
+
     fresh = check_fresh(root, overrides, options)
     if fresh is not None:
         print_diagnostics(fresh.diagnostics, quiet, verbose)
@@ -172,7 +221,7 @@ def build(
         from .build import build_site
 
         try:
-            result = build_site(root, overrides, options, pool)
+            result = build_site(root, overrides, options, pool, progress=None if quiet else progress_bar())
         except BuildFailed as failed:
             print_diagnostics(failed.diagnostics, quiet=False, verbose=verbose)
             raise NsnError(f"build failed: {failed.format_message()}") from None
@@ -247,7 +296,7 @@ def check(site: Path, strict: bool, drafts: bool, future: bool, fmt: str, quiet:
     """
     from .pool import Pool
 
-    with Pool(os.cpu_count() or 1) as workers:
+    with locked(site.resolve()), Pool(os.cpu_count() or 1) as workers:
         from .build import read_site
         from .config import Overrides
         from .model import BuildOptions
@@ -289,7 +338,7 @@ def citations(paths: tuple[Path, ...], site: Path, as_json: bool, quiet: bool, v
     """
     from .pool import Pool
 
-    with Pool(os.cpu_count() or 1) as workers:
+    with locked(site.resolve()), Pool(os.cpu_count() or 1) as workers:
         from .build import read_site
         from .config import REGISTRY_NAME, Overrides
         from .model import BuildOptions

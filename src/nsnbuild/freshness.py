@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .cache import Store, diagnostic_from_json, diagnostic_to_json
+from .cache import Store, diagnostic_from_json, diagnostic_to_json, output_id
 from .config import CONFIG_NAME, REGISTRY_NAME, Overrides
 from .errors import Diagnostic
 from .model import BuildOptions
@@ -98,7 +98,7 @@ def _scan(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def _state_name(output: Path) -> str:
-    return "state-" + hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
+    return f"state-{output_id(output)}"
 
 
 def load_known(store: Store, output: Path) -> dict[str, tuple[int, int, str]]:

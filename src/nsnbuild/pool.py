@@ -7,6 +7,7 @@ never pays for Markdown, Jinja or feedgen, and never starts a worker.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -20,6 +21,20 @@ SERIAL_BELOW = 48
 
 def _ping(_: int) -> None:
     return None
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker start-up: on Linux, ask to be killed when the building process dies, so no
+    worker outlives a build that was interrupted (and goes on writing)."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+    import signal
+
+    set_parent_death_signal = 1  # PR_SET_PDEATHSIG
+    ctypes.CDLL(None, use_errno=True).prctl(set_parent_death_signal, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 class Pool:
@@ -41,7 +56,9 @@ class Pool:
         if self._executor is None:
             method = "fork" if sys.platform == "linux" else "spawn"
             context = multiprocessing.get_context(method)
-            self._executor = ProcessPoolExecutor(self.jobs, mp_context=context)
+            self._executor = ProcessPoolExecutor(
+                self.jobs, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
+            )
             list(self._executor.map(_ping, range(self.jobs)))
         return self._executor
 

@@ -388,6 +388,7 @@ class DevServer:
         from .build import build_site
         from .config import Overrides
         from .errors import BuildFailed
+        from .lock import site_lock
         from .model import BuildOptions
         from .pool import Pool
 
@@ -399,7 +400,7 @@ class DevServer:
             drafts=self.drafts, future=self.future, now=self.now(), force=True, live_reload=LIVE_RELOAD
         )
         try:
-            with Pool(1) as workers:
+            with site_lock(self.root / ".nsnbuild-cache"), Pool(1) as workers:
                 result = build_site(self.root, overrides, options, workers)
         except BuildFailed as failed:
             outcome = BuildOutcome(failed.diagnostics, time.perf_counter() - started, failed.format_message())
@@ -435,6 +436,9 @@ class DevServer:
             self.server.server_close()
             self.server = None
         if self.folder is not None:
+            from .cache import Store
+
+            Store(self.root / ".nsnbuild-cache").forget_output(self.folder)
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
 

@@ -1,0 +1,288 @@
+"""The cache is only an optimisation: a warm build gives exactly the bytes of a clean one.
+
+Random edits (body, title, date, tags, a registry alias, a template, the config, briefs
+added and removed, drafts) are applied one after another; after each, the warm build of
+the edited site is compared byte for byte with a clean build of a copy, and every file
+whose bytes did not change must not have been rewritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from nsnbuild.build import BuildResult, build_site
+from nsnbuild.config import Overrides
+from nsnbuild.freshness import check_fresh
+from nsnbuild.model import BuildOptions
+from nsnbuild.pool import Pool
+
+NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+TAGS = ["Iran", "Japan", "Trade", "Sanctions", "Cuba", "Ukraine"]
+OUTLETS = ["Wall Street Journal", "Reuters", "Financial Times", "Japan Times"]
+
+
+def brief(rng: random.Random, number: int) -> str:
+    day = dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(300))
+    tags = rng.sample(TAGS, rng.randrange(1, 4))
+    outlet = rng.choice(OUTLETS)
+    cited = day - dt.timedelta(days=rng.randrange(3))
+    alias = "WSJ" if outlet == "Wall Street Journal" and rng.random() < 0.5 else outlet
+    return (
+        f"---\ntitle: Brief number {number}\ndate: {day.isoformat()}\n"
+        f"tags: [{', '.join(tags)}]\nsummary: The summary of brief {number}.\n"
+        f"sources:\n  - name: {outlet}\n    date: {cited.isoformat()}\n"
+        f"    url: https://example.com/{number}\n---\n\n"
+        f"Officials said talks would go on. [{alias}, {cited.month}/{cited.day}/{cited.year % 100}]\n"
+    )
+
+
+def make_site(root: Path, rng: random.Random, count: int = 12) -> None:
+    (root / "content" / "briefs").mkdir(parents=True)
+    (root / "content" / "pages").mkdir()
+    (root / "nsnbuild.toml").write_text(
+        'title = "Warm"\nbase_url = "https://example.org/w/"\nbriefs_per_page = 4\nfeed_items = 5\n'
+    )
+    (root / "sources.toml").write_text(
+        '["Wall Street Journal"]\nurl = "https://www.wsj.com/"\naliases = ["WSJ"]\n\n'
+        '["Reuters"]\nurl = "https://www.reuters.com/"\n'
+    )
+    (root / "content" / "pages" / "about.md").write_text("---\ntitle: About\n---\nAbout us.\n")
+    for number in range(count):
+        (root / "content" / "briefs" / f"b{number:02d}.md").write_text(brief(rng, number))
+    (root / "themes" / "house" / "templates").mkdir(parents=True)
+
+
+def build(root: Path, output: Path, use_cache: bool = True, **opts: object) -> BuildResult:
+    options = BuildOptions(now=NOW, use_cache=use_cache, **opts)  # type: ignore[arg-type]
+    with Pool(1) as pool:
+        return build_site(root, Overrides(output_dir=output), options, pool)
+
+
+def tree(folder: Path) -> dict[str, tuple[bytes, int]]:
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            found[path.relative_to(folder).as_posix()] = (path.read_bytes(), path.stat().st_mtime_ns)
+    return found
+
+
+def touch_later(path: Path) -> None:
+    """Make sure an edit is seen, however coarse the file system's clock."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 3_000_000_000))
+
+
+def edits(root: Path) -> list[tuple[str, Callable[[random.Random], None]]]:
+    briefs = root / "content" / "briefs"
+
+    def pick(rng: random.Random) -> Path:
+        return rng.choice(sorted(briefs.glob("*.md")))
+
+    def rewrite(path: Path, old: str, new: str) -> None:
+        path.write_text(path.read_text().replace(old, new, 1))
+        touch_later(path)
+
+    def body(rng: random.Random) -> None:
+        path = pick(rng)
+        path.write_text(path.read_text() + f"\nA new paragraph {rng.random()}.\n")
+        touch_later(path)
+
+    def title(rng: random.Random) -> None:
+        path = pick(rng)
+        rewrite(path, "title: Brief number", f"title: Renamed {rng.randrange(99)}, brief number")
+
+    def date(rng: random.Random) -> None:
+        path = pick(rng)
+        text = path.read_text()
+        old = text.split("date: ", 1)[1].split("\n", 1)[0]
+        rewrite(path, f"date: {old}", f"date: 2016-0{rng.randrange(1, 9)}-1{rng.randrange(10)}")
+
+    def tags(rng: random.Random) -> None:
+        path = pick(rng)
+        text = path.read_text()
+        old = text.split("tags: ", 1)[1].split("\n", 1)[0]
+        rewrite(path, f"tags: {old}", f"tags: [{rng.choice(TAGS)}]")
+
+    def alias(rng: random.Random) -> None:
+        registry = root / "sources.toml"
+        text = registry.read_text()
+        if "The Journal" in text:
+            registry.write_text(text.replace(', "The Journal"', ""))
+        else:
+            registry.write_text(text.replace('aliases = ["WSJ"]', 'aliases = ["WSJ", "The Journal"]'))
+        touch_later(registry)
+
+    def template(rng: random.Random) -> None:
+        path = root / "themes" / "house" / "templates" / "partials" / "pagination.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f'<p class="pages">Pages {rng.randrange(1000)}</p>\n')
+        config = root / "nsnbuild.toml"
+        if 'theme = "house"' not in config.read_text():
+            config.write_text(config.read_text() + 'theme = "house"\n')
+            touch_later(config)
+        touch_later(path)
+
+    def config(rng: random.Random) -> None:
+        path = root / "nsnbuild.toml"
+        text = path.read_text()
+        old = text.split("briefs_per_page = ", 1)[1].split("\n", 1)[0]
+        rewrite(path, f"briefs_per_page = {old}", f"briefs_per_page = {rng.randrange(2, 7)}")
+
+    def add(rng: random.Random) -> None:
+        number = 50 + rng.randrange(1000)
+        (briefs / f"new{number}.md").write_text(brief(rng, number))
+
+    def remove(rng: random.Random) -> None:
+        if len(list(briefs.glob("*.md"))) > 3:
+            pick(rng).unlink()
+
+    def draft(rng: random.Random) -> None:
+        path = pick(rng)
+        text = path.read_text()
+        if "draft: true\n" in text:
+            rewrite(path, "draft: true\n", "")
+        else:
+            rewrite(path, "summary:", "draft: true\nsummary:")
+
+    return [(f.__name__, f) for f in (body, title, date, tags, alias, template, config, add, remove, draft)]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_warm_builds_equal_clean_builds_after_random_edits(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    root = tmp_path / "site"
+    make_site(root, rng)
+    output = tmp_path / "out"
+    build(root, output)
+    steps = edits(root)
+    for step in range(8):
+        name, edit = rng.choice(steps)
+        before = tree(output)
+        edit(rng)
+        warm = build(root, output)
+        copy = tmp_path / f"clean{step}"
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".nsnbuild-cache"))
+        build(copy, tmp_path / f"clean-out{step}", use_cache=False)
+        after = tree(output)
+        clean = tree(tmp_path / f"clean-out{step}")
+        assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in clean.items()}, name
+        for rel, (data, mtime) in after.items():
+            if rel in before and before[rel][0] == data:
+                assert before[rel][1] == mtime, f"{rel} rewritten with the same bytes after '{name}'"
+        assert warm.written == sum(1 for rel in after if before.get(rel, (b"",))[0] != after[rel][0])
+
+
+def age(root: Path, seconds: int = 10) -> None:
+    """Date every file of the site a little in the past, as files are that an author saved
+    before building (files changed in the last instant before a build are read again)."""
+    for path in root.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - seconds * 1_000_000_000))
+
+
+def test_a_second_build_with_no_change_writes_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    make_site(root, random.Random(3))
+    age(root)
+    output = tmp_path / "out"
+    first = build(root, output)
+    before = tree(output)
+    options = BuildOptions(now=NOW)
+    assert check_fresh(root, Overrides(output_dir=output), options) is not None
+    second = build(root, output)
+    assert (second.written, second.removed) == (0, 0)
+    assert tree(output) == before
+    assert first.files == second.files
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda path: path.write_bytes(path.read_bytes()[:3000]),
+        lambda path: path.write_bytes(b"this is not a database at all" * 100),
+        lambda path: path.write_bytes(b""),
+    ],
+    ids=["truncated", "garbage", "empty"],
+)
+def test_a_damaged_cache_is_discarded_not_trusted(tmp_path: Path, damage: Callable[[Path], None]) -> None:
+    root = tmp_path / "site"
+    make_site(root, random.Random(4))
+    output = tmp_path / "out"
+    build(root, output)
+    clean = tmp_path / "clean"
+    build(root, clean, use_cache=False)
+    database = root / ".nsnbuild-cache" / "cache.sqlite"
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    damage(database)
+    shutil.rmtree(output)
+    build(root, output)
+    assert {k: v[0] for k, v in tree(output).items()} == {k: v[0] for k, v in tree(clean).items()}
+
+
+def test_a_cache_from_another_version_is_emptied(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    make_site(root, random.Random(5))
+    output = tmp_path / "out"
+    build(root, output)
+    database = root / ".nsnbuild-cache" / "cache.sqlite"
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE meta SET value = 'nsnbuild-cache/0/0.0' WHERE name = 'stamp'")
+        connection.execute('UPDATE fragments SET data = \'{"body_html": "<p>stale</p>"}\'')
+    shutil.rmtree(output)
+    build(root, output)
+    pages = [p.read_text() for p in output.rglob("index.html")]
+    assert not any("stale" in page for page in pages)
+
+
+def test_the_cache_key_covers_base_url_drafts_and_future(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    make_site(root, random.Random(6), count=4)
+    brief_path = root / "content" / "briefs" / "b00.md"
+    brief_path.write_text(brief_path.read_text().replace("summary:", "draft: true\nsummary:"))
+    (root / "content" / "briefs" / "later.md").write_text(
+        "---\ntitle: Later\ndate: 2031-01-01\n---\nNot yet.\n"
+    )
+    age(root)
+    output = tmp_path / "out"
+    plain = build(root, output)
+    with_drafts = build(root, output, drafts=True)
+    assert with_drafts.briefs == plain.briefs + 1
+    with_future = build(root, output, future=True)
+    assert with_future.briefs == plain.briefs + 1
+    options = BuildOptions(now=NOW, use_cache=True)
+    assert check_fresh(root, Overrides(output_dir=output, base_url="https://other.example/"), options) is None
+    with Pool(1) as pool:
+        moved = build_site(
+            root, Overrides(output_dir=output, base_url="https://other.example/"), options, pool
+        )
+    assert moved.written > 0
+    assert "https://other.example/" in (output / "index.html").read_text()
+
+
+def test_a_scheduled_brief_appears_in_the_first_build_after_its_date(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    make_site(root, random.Random(7), count=3)
+    (root / "content" / "briefs" / "later.md").write_text(
+        "---\ntitle: Scheduled\ndate: 2031-01-01\n---\nSoon.\n"
+    )
+    age(root)
+    output = tmp_path / "out"
+    before = build(root, output)
+    assert "Scheduled" not in (output / "index.html").read_text()
+    assert check_fresh(root, Overrides(output_dir=output), BuildOptions(now=NOW)) is not None
+    later = BuildOptions(now=dt.datetime(2031, 1, 2, tzinfo=dt.UTC))
+    assert check_fresh(root, Overrides(output_dir=output), later) is None
+    with Pool(1) as pool:
+        after = build_site(root, Overrides(output_dir=output), later, pool)
+    assert after.briefs == before.briefs + 1
+    assert "Scheduled" in (output / "index.html").read_text()
