@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from .cache import make_key
 from .feeds import FeedJob, plan_feeds
-from .model import Brief, RenderedBrief, SiteConfig
+from .metadata import ArticleFacts, CitedWork, ImageFacts, cite_formats, json_ld_script, news_article
+from .model import Brief, Photo, RenderedBrief, SiteConfig
 from .pages import BriefJob, Job, StandaloneJob, TemplateJob, author_links, card, tag_links
-from .site import Site, Term, page_path, paginate
+from .site import Entry, Site, Term, page_path, paginate
 from .sitemap import robots_txt, sitemap_xml
 from .views import (
     MONTHS,
     Card,
+    CiteFormats,
     FeedLink,
     Link,
     MonthView,
@@ -28,8 +32,9 @@ from .views import (
 )
 
 FragmentsOf = Callable[[str], RenderedBrief | None]
-CiteOf = Callable[[int], Any]
-JsonLdOf = Callable[[int], Any]
+CiteOf = Callable[[int], CiteFormats | None]
+JsonLdOf = Callable[[int], Markup | None]
+BIB_NAME = "cite.bib"
 
 
 def _key(shell: Shell, *parts: Any) -> str:
@@ -58,8 +63,10 @@ def _listing(
     per_page: int,
     description: str = "",
     feeds: tuple[FeedLink, ...] = (),
+    home: Link | None = None,
+    kicker: str = "",
 ) -> list[Job]:
-    """A paginated list of cards: folder/, folder/page/2/, ..."""
+    """A paginated list of cards: folder/, folder/page/2/, ...; `home` is a source's own site."""
     ranges = paginate(len(cards), per_page)
     urls = [shell.base_path + page_path(folder, n) for n in range(1, len(ranges) + 1)]
     jobs: list[Job] = []
@@ -82,6 +89,8 @@ def _listing(
             "intro": intro,
             "cards": tuple(cards[i] for i in indices),
             "pagination": pages,
+            "home": home,
+            "kicker": kicker,
         }
         jobs.append(
             TemplateJob(
@@ -118,7 +127,7 @@ def plan_pages(
         "",
         config.title,
         "Latest briefs",
-        config.description,
+        "",
         cards,
         config.briefs_per_page,
         description=config.description,
@@ -130,10 +139,7 @@ def plan_pages(
         older = site.briefs[index + 1].brief if index + 1 < len(site.briefs) else None
         prev_link = Link(older.title, base + older.url) if older else None
         next_link = Link(newer.title, base + newer.url) if newer else None
-        photo = brief.photo
-        image = None
-        if photo is not None and photo.src:
-            image = photo.src if "://" in photo.src else shell.base_url + photo.src.lstrip("/")
+        image = photo_image(shell, brief.photo)
         info = _info(
             shell,
             "brief",
@@ -141,7 +147,7 @@ def plan_pages(
             brief.url,
             description=brief.summary or entry.facts.excerpt,
             og_type="article",
-            image=image,
+            image=image.url if image else None,
             published=brief.date.isoformat(),
             modified=(brief.updated or brief.date).isoformat(),
             json_ld=json_ld_of(index),
@@ -210,8 +216,7 @@ def _term_pages(shell: Shell, config: SiteConfig, site: Site, term: Term, cards:
         heading = term.name
         count = len(term.briefs)
         intro = f"{count} brief{'s' if count != 1 else ''} citing {term.name}, newest first."
-        if term.home:
-            intro += f" Home page: {term.home}"
+        home = Link(_url_label(term.home), term.home) if term.home else None
         return _listing(
             shell,
             "source",
@@ -222,6 +227,8 @@ def _term_pages(shell: Shell, config: SiteConfig, site: Site, term: Term, cards:
             listed,
             config.briefs_per_page,
             description=f"Briefs citing {term.name}",
+            home=home,
+            kicker=f"Source · {term.category.replace('-', ' ')}" if term.category else "Source",
         )
     listed = [cards[i] for i in term.briefs]
     if term.kind == "tag":
@@ -239,6 +246,7 @@ def _term_pages(shell: Shell, config: SiteConfig, site: Site, term: Term, cards:
             config.briefs_per_page,
             description=f"Briefs on {term.name}",
             feeds=tag_feeds(shell, term),
+            kicker="Topic",
         )
     intro = f"{len(term.briefs)} brief{'s' if len(term.briefs) != 1 else ''} by {term.name}, newest first."
     return _listing(
@@ -251,7 +259,13 @@ def _term_pages(shell: Shell, config: SiteConfig, site: Site, term: Term, cards:
         listed,
         config.briefs_per_page,
         description=f"Briefs by {term.name}",
+        kicker="Author",
     )
+
+
+def _url_label(url: str) -> str:
+    """'https://www.reuters.com/' -> 'www.reuters.com': a URL as link text."""
+    return url.split("://", 1)[-1].rstrip("/")
 
 
 def _archive(site: Site, shell: Shell, cards: Sequence[Card]) -> Job:
@@ -268,6 +282,69 @@ def _archive(site: Site, shell: Shell, cards: Sequence[Card]) -> Job:
     return TemplateJob(
         "archive/index.html", _key(shell, "archive.html", info, context), "archive.html", info, context
     )
+
+
+def photo_image(shell: Shell, photo: Photo | None) -> ImageFacts | None:
+    """The brief's photo as an absolute URL (a path without a scheme is under static/)."""
+    if photo is None or not photo.src:
+        return None
+    src = photo.src
+    if "://" in src:
+        url = src
+    elif src.startswith("//"):
+        url = shell.base_url.split("//", 1)[0] + src
+    else:
+        url = shell.base_url + src.lstrip("/")
+    return ImageFacts(url, photo.width, photo.height)
+
+
+def cited_work(entry: Entry, shell: Shell, config: SiteConfig) -> CitedWork:
+    """What "Cite this brief" says of a brief: its front-matter authors, else the publisher."""
+    brief = entry.brief
+    return CitedWork(
+        title=brief.title,
+        authors=brief.authors,
+        publisher=config.publisher.name,
+        date=brief.date.date(),
+        url=shell.base_url + brief.url,
+        slug=brief.slug,
+    )
+
+
+def brief_cite(entry: Entry, shell: Shell, config: SiteConfig) -> CiteFormats:
+    return cite_formats(cited_work(entry, shell, config), shell.base_path + entry.brief.url + BIB_NAME)
+
+
+def brief_json_ld(
+    site: Site, shell: Shell, config: SiteConfig, entry: Entry, homes: Mapping[str, str]
+) -> Markup:
+    """The NewsArticle JSON-LD of a brief page; `homes` maps source slugs to registry home pages."""
+    brief = entry.brief
+    authors = []
+    for name in brief.authors:
+        term = site.author_of.get(name)
+        authors.append((name, shell.base_url + term.url if term is not None else None))
+    keywords = tuple(link.title for link in tag_links(brief, site, shell.base_path))
+    publisher = config.publisher
+    facts = ArticleFacts(
+        headline=brief.title,
+        description=brief.summary or entry.facts.excerpt,
+        url=shell.base_url + brief.url,
+        published=brief.date,
+        modified=brief.updated or brief.date,
+        authors=tuple(authors),
+        publisher_name=publisher.name,
+        publisher_url=publisher.url or shell.base_url,
+        logo_url=shell.base_url + publisher.logo if publisher.logo else None,
+        image=photo_image(shell, brief.photo),
+        keywords=keywords,
+        word_count=entry.facts.word_count,
+        language=config.language,
+        citations=entry.facts.citations,
+        sources=brief.sources,
+        source_homes=homes,
+    )
+    return json_ld_script(news_article(facts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +366,10 @@ def plan_site(
     statics: Sequence[tuple[str, Path]],
     epoch: dt.datetime,
 ) -> Planned:
-    pages = plan_pages(site, shell, config, fragments_of, lambda i: None, lambda i: None)
+    cites = [brief_cite(entry, shell, config) for entry in site.briefs]
+    homes = {term.slug: term.home for term in site.sources if term.home}
+    json_ld = [brief_json_ld(site, shell, config, entry, homes) for entry in site.briefs]
+    pages = plan_pages(site, shell, config, fragments_of, cites.__getitem__, json_ld.__getitem__)
     sizes = {rel: path.stat().st_size for rel, path in statics}
     feeds = plan_feeds(site, shell, config, sizes, epoch)
     lastmod = {e.brief.url + "index.html": e.brief.updated or e.brief.date for e in site.briefs}
@@ -299,6 +379,8 @@ def plan_site(
             continue
         urls.append((shell.base_url + job.rel.removesuffix("index.html"), lastmod.get(job.rel)))
     files = [("sitemap.xml", sitemap_xml(urls)), ("robots.txt", robots_txt(shell.base_url))]
+    for entry, cite in zip(site.briefs, cites, strict=True):
+        files.append((entry.brief.url + BIB_NAME, cite.bibtex.encode("utf-8")))
     by_key = {e.key: e.brief for e in site.briefs}
     sources = {key: by_key[key] for job in feeds for _, key in job.briefs}
     return Planned([*pages, *feeds], files, list(statics), len(feeds) * 3, sources)
