@@ -24,7 +24,7 @@ from nsnbuild.metadata import (
     split_name,
 )
 from nsnbuild.model import BuildOptions
-from nsnbuild.workers import Workers
+from nsnbuild.pool import Pool
 
 BASE = "https://example.org/brief/"
 PUBLISHER = "Policy Brief Network"
@@ -331,7 +331,7 @@ Nothing to cite here but a wire. [Reuters, 5/1/15]
 def build_at(root: Path) -> Path:
     """Build the site under root in this process; return its output folder."""
     options = BuildOptions(now=dt.datetime(2030, 1, 1, tzinfo=dt.UTC), jobs=1)
-    with Workers(1) as workers:
+    with Pool(1) as workers:
         build_site(root, Overrides(), options, workers)
     return root / "output"
 

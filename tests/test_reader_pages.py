@@ -13,7 +13,7 @@ import pytest
 from nsnbuild.build import build_site
 from nsnbuild.config import Overrides
 from nsnbuild.model import BuildOptions
-from nsnbuild.workers import Workers
+from nsnbuild.pool import Pool
 
 BASE_PATH = "/brief/"
 CONFIG = """title = "Reader Test"
@@ -80,7 +80,7 @@ def brief_file(spec: Spec) -> str:
 def build_at(root: Path) -> Path:
     """Build the site under root in this process; return its output folder."""
     options = BuildOptions(now=dt.datetime(2030, 1, 1, tzinfo=dt.UTC), jobs=1)
-    with Workers(1) as workers:
+    with Pool(1) as workers:
         build_site(root, Overrides(), options, workers)
     return root / "output"
 

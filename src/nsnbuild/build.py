@@ -21,7 +21,7 @@ from .linking import StaticFile, check_links, collect_static, find_collisions
 from .markdown import alias_map
 from .model import Brief, BuildOptions, LinkRef, Page, RenderedBrief, SiteConfig, SourceRegistry, Written
 from .output import OutputState, Staged, check_output_dir, commit, rollback, scan_output, stage_file
-from .pages import Job
+from .pages import BriefJob, Job
 from .plan import Planned, plan_site
 from .pool import Pool
 from .site import (
@@ -178,7 +178,7 @@ def build_site(
         raise BuildFailed(content.diagnostics)
     site = assemble_site(content.entries, content.pages, content.registry, _remembered(content.store))
     nav = tuple(Link(p.page.title, config.base_path + p.page.url) for p in site.pages)
-    view = site_view(config, nav, content.theme.digest[:10], f"nsnbuild {__version__}")
+    view = site_view(config, nav, content.theme.assets_digest[:10], f"nsnbuild {__version__}")
     digest = _shell_digest(config, content.theme.digest, nav, options)
     shell = Shell(view, config.base_path, config.base_url, digest, options.live_reload)
     statics = [(s.rel, s.source) for s in content.statics]
@@ -327,6 +327,8 @@ def _sorted(diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
 def _outputs(job: Job | FeedJob) -> list[str]:
     if isinstance(job, FeedJob):
         return [job.folder + "feed.xml", job.folder + "atom.xml", job.folder + "feed.json"]
+    if isinstance(job, BriefJob):
+        return [job.rel, job.bib_rel]
     return [job.rel]
 
 

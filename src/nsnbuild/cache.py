@@ -167,13 +167,15 @@ def citation_to_json(c: ResolvedCitation) -> list[Any]:
         c.source_slug,
         c.kind,
         [[p.line, p.column] for p in c.places],
+        c.home,
+        c.author,
+        c.publisher,
     ]
 
 
 def citation_from_json(v: list[Any]) -> ResolvedCitation:
-    return ResolvedCitation(
-        v[0], v[1], dt.date.fromisoformat(v[2]), v[3], v[4], v[5], v[6], tuple(Place(a, b) for a, b in v[7])
-    )
+    places = tuple(Place(a, b) for a, b in v[7])
+    return ResolvedCitation(v[0], v[1], dt.date.fromisoformat(v[2]), v[3], v[4], v[5], v[6], places, *v[8:11])
 
 
 def diagnostic_to_json(d: Diagnostic) -> list[Any]:

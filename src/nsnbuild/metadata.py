@@ -37,8 +37,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .model import ResolvedCitation, SourceRef
-from .slugs import slugify
+from .model import ResolvedCitation
 from .views import MONTHS, CiteFormats
 
 SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
@@ -327,10 +326,6 @@ class ArticleFacts:
     word_count: int
     language: str
     citations: tuple[ResolvedCitation, ...]
-    sources: tuple[SourceRef, ...] = ()
-    """The brief's front-matter `sources`, for an item's author and publisher when given."""
-    source_homes: Mapping[str, str] | None = None
-    """Source slug -> its registry home page: a citation whose URL is only that is not the item's."""
 
 
 def _organisation(name: str, url: str | None = None) -> dict[str, Any]:
@@ -340,32 +335,19 @@ def _organisation(name: str, url: str | None = None) -> dict[str, Any]:
     return data
 
 
-def _source_ref(citation: ResolvedCitation, sources: Sequence[SourceRef]) -> SourceRef | None:
-    """The front-matter entry describing a cited item: same date, and same slug or title and URL."""
-    for ref in sources:
-        if ref.date != citation.date:
-            continue
-        if slugify(ref.name) == citation.source_slug:
-            return ref
-        if citation.title is not None and (ref.title, ref.url) == (citation.title, citation.url):
-            return ref
-    return None
-
-
-def citation_work(
-    citation: ResolvedCitation, ref: SourceRef | None, home: str | None = None
-) -> dict[str, Any]:
+def citation_work(citation: ResolvedCitation) -> dict[str, Any]:
     """One cited item as a schema.org CreativeWork."""
     data: dict[str, Any] = {"@type": "CreativeWork", "name": citation.title or citation.source}
     person = citation.kind in PERSON_KINDS
-    if ref is not None and ref.author:
-        data["author"] = {"@type": "Person", "name": ref.author}
+    home = citation.home
+    if citation.author:
+        data["author"] = {"@type": "Person", "name": citation.author}
     elif person:
         data["author"] = {"@type": "Person", "name": citation.source}
     else:
         data["author"] = _organisation(citation.source, home)
-    if ref is not None and ref.publisher:
-        data["publisher"] = _organisation(ref.publisher)
+    if citation.publisher:
+        data["publisher"] = _organisation(citation.publisher)
     elif not person:
         data["publisher"] = _organisation(citation.source, home)
     data["datePublished"] = citation.date.isoformat()
@@ -413,11 +395,7 @@ def news_article(facts: ArticleFacts) -> dict[str, Any]:
         data["keywords"] = list(facts.keywords)
     data["wordCount"] = facts.word_count
     data["inLanguage"] = facts.language
-    homes = facts.source_homes or {}
-    works = [
-        citation_work(c, _source_ref(c, facts.sources), homes.get(c.source_slug))
-        for c in sorted(facts.citations, key=lambda c: c.n)
-    ]
+    works = [citation_work(c) for c in sorted(facts.citations, key=lambda c: c.n)]
     if works:
         data["citation"] = works
     return data

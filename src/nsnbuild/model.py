@@ -187,6 +187,11 @@ class ResolvedCitation:
     source_slug: str
     kind: str | None
     places: tuple[Place, ...]
+    home: str | None = None
+    """The source's home page from the registry (`url` falls back to it)."""
+    author: str | None = None
+    """Who wrote the item, when the brief's front-matter entry says."""
+    publisher: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from .model import Brief, Page, RenderedBrief, SiteConfig
+from .metadata import ArticleFacts, CitedWork, ImageFacts, cite_formats, json_ld_script, news_article
+from .model import Brief, Page, Photo, RenderedBrief, SiteConfig
 from .render import fill_urls
 from .site import Entry, Site
 from .theme import render_template
@@ -26,6 +27,9 @@ from .views import (
     long_date,
     reading_minutes,
 )
+
+BIB_NAME = "cite.bib"
+"""Beside every brief page: the brief as a BibTeX entry."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +57,11 @@ class BriefJob:
     related: tuple[Card, ...]
     prev: Link | None
     next: Link | None
-    cite: CiteFormats | None
     page: PageInfo
+
+    @property
+    def bib_rel(self) -> str:
+        return self.entry.brief.url + BIB_NAME
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +121,7 @@ def brief_view(
     shell: Shell,
     config_author: str | None,
     page_url: Callable[[str], str | None],
+    cite: CiteFormats | None,
 ) -> BriefView:
     entry = job.entry
     brief = entry.brief
@@ -151,7 +159,7 @@ def brief_view(
         related=job.related,
         prev=job.prev,
         next=job.next,
-        cite=job.cite,
+        cite=cite,
     )
 
 
@@ -162,16 +170,20 @@ def render_job(
     config: SiteConfig,
     fragments: RenderedBrief | None,
     page_url: Callable[[str], str | None],
-) -> bytes:
-    """The bytes of one page."""
+) -> list[tuple[str, bytes]]:
+    """The files of one job: its page (and, for a brief, its cite.bib)."""
     context: dict[str, Any] = {"site": shell.site, "page": job.page}
+    files: list[tuple[str, bytes]] = []
     if isinstance(job, TemplateJob):
         context.update(job.context)
         template = job.template
     elif isinstance(job, BriefJob):
         assert fragments is not None
-        context["brief"] = brief_view(job, fragments, shell, config.author, page_url)
+        cite = brief_cite(job.entry, shell, config)
+        context["page"] = replace(job.page, json_ld=brief_json_ld(job, shell, config))
+        context["brief"] = brief_view(job, fragments, shell, config.author, page_url, cite)
         template = "brief.html"
+        files.append((job.bib_rel, cite.bibtex.encode("utf-8")))
     else:
         assert fragments is not None
         base = shell.base_path
@@ -184,4 +196,62 @@ def render_job(
     text = render_template(env, template, context)
     if shell.live_reload:
         text = text.replace("</body>", shell.live_reload + "</body>", 1)
-    return text.encode("utf-8")
+    return [(job.rel, text.encode("utf-8")), *files]
+
+
+def photo_image(shell: Shell, photo: Photo | None) -> ImageFacts | None:
+    """The brief's photo as an absolute URL (a path without a scheme is under static/)."""
+    if photo is None or not photo.src:
+        return None
+    src = photo.src
+    if "://" in src:
+        url = src
+    elif src.startswith("//"):
+        url = shell.base_url.split("//", 1)[0] + src
+    else:
+        url = shell.base_url + src.lstrip("/")
+    return ImageFacts(url, photo.width, photo.height)
+
+
+def cited_work(entry: Entry, shell: Shell, config: SiteConfig) -> CitedWork:
+    """What "Cite this brief" says of a brief: its front-matter authors, else the publisher."""
+    brief = entry.brief
+    return CitedWork(
+        title=brief.title,
+        authors=brief.authors,
+        publisher=config.publisher.name,
+        date=brief.date.date(),
+        url=shell.base_url + brief.url,
+        slug=brief.slug,
+    )
+
+
+def brief_cite(entry: Entry, shell: Shell, config: SiteConfig) -> CiteFormats:
+    return cite_formats(cited_work(entry, shell, config), shell.base_path + entry.brief.url + BIB_NAME)
+
+
+def brief_json_ld(job: BriefJob, shell: Shell, config: SiteConfig) -> Markup:
+    """The NewsArticle JSON-LD of a brief page."""
+    entry = job.entry
+    brief = entry.brief
+    origin = shell.base_url[: len(shell.base_url) - len(shell.base_path)]
+    authors = tuple((link.title, origin + link.url) for link in job.authors)
+    keywords = tuple(link.title for link in job.tags)
+    publisher = config.publisher
+    facts = ArticleFacts(
+        headline=brief.title,
+        description=brief.summary or entry.facts.excerpt,
+        url=shell.base_url + brief.url,
+        published=brief.date,
+        modified=brief.updated or brief.date,
+        authors=authors,
+        publisher_name=publisher.name,
+        publisher_url=publisher.url or shell.base_url,
+        logo_url=shell.base_url + publisher.logo if publisher.logo else None,
+        image=photo_image(shell, brief.photo),
+        keywords=keywords,
+        word_count=entry.facts.word_count,
+        language=config.language,
+        citations=entry.facts.citations,
+    )
+    return json_ld_script(news_article(facts))

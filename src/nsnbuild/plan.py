@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,10 +12,9 @@ from markupsafe import Markup
 
 from .cache import make_key
 from .feeds import FeedJob, plan_feeds
-from .metadata import ArticleFacts, CitedWork, ImageFacts, cite_formats, json_ld_script, news_article
-from .model import Brief, Photo, RenderedBrief, SiteConfig
-from .pages import BriefJob, Job, StandaloneJob, TemplateJob, author_links, card, tag_links
-from .site import Entry, Site, Term, page_path, paginate
+from .model import Brief, RenderedBrief, SiteConfig
+from .pages import BriefJob, Job, StandaloneJob, TemplateJob, author_links, card, photo_image, tag_links
+from .site import Site, Term, page_path, paginate
 from .sitemap import robots_txt, sitemap_xml
 from .views import (
     MONTHS,
@@ -34,7 +33,6 @@ from .views import (
 FragmentsOf = Callable[[str], RenderedBrief | None]
 CiteOf = Callable[[int], CiteFormats | None]
 JsonLdOf = Callable[[int], Markup | None]
-BIB_NAME = "cite.bib"
 
 
 def _key(shell: Shell, *parts: Any) -> str:
@@ -114,8 +112,6 @@ def plan_pages(
     shell: Shell,
     config: SiteConfig,
     fragments_of: FragmentsOf,
-    cite_of: CiteOf,
-    json_ld_of: JsonLdOf,
 ) -> list[Job]:
     """Every HTML page of the site."""
     base = shell.base_path
@@ -150,12 +146,11 @@ def plan_pages(
             image=image.url if image else None,
             published=brief.date.isoformat(),
             modified=(brief.updated or brief.date).isoformat(),
-            json_ld=json_ld_of(index),
         )
-        cite = cite_of(index)
         tags = tag_links(brief, site, base)
         authors = author_links(brief, site, base)
-        key = _key(shell, "brief", entry.key, tags, authors, related, prev_link, next_link, cite, info)
+        # the citation formats and JSON-LD are made from these when the page is rendered
+        key = _key(shell, "brief", entry.key, tags, authors, related, prev_link, next_link, info)
         jobs.append(
             BriefJob(
                 brief.url + "index.html",
@@ -168,7 +163,6 @@ def plan_pages(
                 related,
                 prev_link,
                 next_link,
-                cite,
                 info,
             )
         )
@@ -284,69 +278,6 @@ def _archive(site: Site, shell: Shell, cards: Sequence[Card]) -> Job:
     )
 
 
-def photo_image(shell: Shell, photo: Photo | None) -> ImageFacts | None:
-    """The brief's photo as an absolute URL (a path without a scheme is under static/)."""
-    if photo is None or not photo.src:
-        return None
-    src = photo.src
-    if "://" in src:
-        url = src
-    elif src.startswith("//"):
-        url = shell.base_url.split("//", 1)[0] + src
-    else:
-        url = shell.base_url + src.lstrip("/")
-    return ImageFacts(url, photo.width, photo.height)
-
-
-def cited_work(entry: Entry, shell: Shell, config: SiteConfig) -> CitedWork:
-    """What "Cite this brief" says of a brief: its front-matter authors, else the publisher."""
-    brief = entry.brief
-    return CitedWork(
-        title=brief.title,
-        authors=brief.authors,
-        publisher=config.publisher.name,
-        date=brief.date.date(),
-        url=shell.base_url + brief.url,
-        slug=brief.slug,
-    )
-
-
-def brief_cite(entry: Entry, shell: Shell, config: SiteConfig) -> CiteFormats:
-    return cite_formats(cited_work(entry, shell, config), shell.base_path + entry.brief.url + BIB_NAME)
-
-
-def brief_json_ld(
-    site: Site, shell: Shell, config: SiteConfig, entry: Entry, homes: Mapping[str, str]
-) -> Markup:
-    """The NewsArticle JSON-LD of a brief page; `homes` maps source slugs to registry home pages."""
-    brief = entry.brief
-    authors = []
-    for name in brief.authors:
-        term = site.author_of.get(name)
-        authors.append((name, shell.base_url + term.url if term is not None else None))
-    keywords = tuple(link.title for link in tag_links(brief, site, shell.base_path))
-    publisher = config.publisher
-    facts = ArticleFacts(
-        headline=brief.title,
-        description=brief.summary or entry.facts.excerpt,
-        url=shell.base_url + brief.url,
-        published=brief.date,
-        modified=brief.updated or brief.date,
-        authors=tuple(authors),
-        publisher_name=publisher.name,
-        publisher_url=publisher.url or shell.base_url,
-        logo_url=shell.base_url + publisher.logo if publisher.logo else None,
-        image=photo_image(shell, brief.photo),
-        keywords=keywords,
-        word_count=entry.facts.word_count,
-        language=config.language,
-        citations=entry.facts.citations,
-        sources=brief.sources,
-        source_homes=homes,
-    )
-    return json_ld_script(news_article(facts))
-
-
 @dataclass(frozen=True, slots=True)
 class Planned:
     """Everything the writer makes: page and feed jobs, small generated files, copies."""
@@ -366,10 +297,7 @@ def plan_site(
     statics: Sequence[tuple[str, Path]],
     epoch: dt.datetime,
 ) -> Planned:
-    cites = [brief_cite(entry, shell, config) for entry in site.briefs]
-    homes = {term.slug: term.home for term in site.sources if term.home}
-    json_ld = [brief_json_ld(site, shell, config, entry, homes) for entry in site.briefs]
-    pages = plan_pages(site, shell, config, fragments_of, cites.__getitem__, json_ld.__getitem__)
+    pages = plan_pages(site, shell, config, fragments_of)
     sizes = {rel: path.stat().st_size for rel, path in statics}
     feeds = plan_feeds(site, shell, config, sizes, epoch)
     lastmod = {e.brief.url + "index.html": e.brief.updated or e.brief.date for e in site.briefs}
@@ -379,8 +307,6 @@ def plan_site(
             continue
         urls.append((shell.base_url + job.rel.removesuffix("index.html"), lastmod.get(job.rel)))
     files = [("sitemap.xml", sitemap_xml(urls)), ("robots.txt", robots_txt(shell.base_url))]
-    for entry, cite in zip(site.briefs, cites, strict=True):
-        files.append((entry.brief.url + BIB_NAME, cite.bibtex.encode("utf-8")))
     by_key = {e.key: e.brief for e in site.briefs}
     sources = {key: by_key[key] for job in feeds for _, key in job.briefs}
     return Planned([*pages, *feeds], files, list(statics), len(feeds) * 3, sources)

@@ -174,6 +174,9 @@ def resolve_brief(
                 source_slug=slugify(entry.name if entry else item.source),
                 kind=entry.kind if entry else None,
                 places=places,
+                home=entry.url if entry else None,
+                author=found.author if found else None,
+                publisher=found.publisher if found else None,
             )
         )
     for ref in refs:

@@ -31,11 +31,13 @@ def default_theme_dir() -> Path:
 
 @dataclass(frozen=True, slots=True)
 class Theme:
-    """Where templates and assets come from, in lookup order, and a digest of all of them."""
+    """Where templates and assets come from, in lookup order; a digest of all of them, and
+    one of the assets alone (the version in asset URLs, which changes only when they do)."""
 
     template_dirs: tuple[Path, ...]
     assets: tuple[tuple[str, Path], ...]
     digest: str
+    assets_digest: str
 
 
 def _files(folder: Path) -> list[tuple[str, Path]]:
@@ -61,16 +63,18 @@ def locate_theme(config: SiteConfig) -> Theme:
     assets: dict[str, Path] = {}
     for root in reversed(roots):
         assets.update(_files(root / ASSETS))
-    digest = hashlib.blake2b(digest_size=16)
+    templates = hashlib.blake2b(digest_size=16)
     for place, folder in enumerate(template_dirs):
         # the folder's place in the lookup order, not its path: a copy of the site digests alike
         for rel, path in _files(folder):
-            digest.update(f"{place}:{rel}\0".encode())
-            digest.update(path.read_bytes())
+            templates.update(f"{place}:{rel}\0".encode())
+            templates.update(path.read_bytes())
+    files = hashlib.blake2b(digest_size=16)
     for rel, path in sorted(assets.items()):
-        digest.update(f"asset:{rel}\0".encode())
-        digest.update(path.read_bytes())
-    return Theme(template_dirs, tuple(sorted(assets.items())), digest.hexdigest())
+        files.update(f"{rel}\0".encode())
+        files.update(path.read_bytes())
+    both = hashlib.blake2b(f"{templates.hexdigest()}{files.hexdigest()}".encode(), digest_size=16)
+    return Theme(template_dirs, tuple(sorted(assets.items())), both.hexdigest(), files.hexdigest())
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:

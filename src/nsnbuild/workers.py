@@ -168,8 +168,7 @@ class Runner:
                     )
                 elif isinstance(job, StandaloneJob):
                     fragments = job.fragments or self.fragments(setup, job.fragments_key, job.item, load)
-                data = render_job(job, env, setup.shell, setup.config, fragments, setup.page_urls.get)
-                files = [(job.rel, data)]
+                files = render_job(job, env, setup.shell, setup.config, fragments, setup.page_urls.get)
         except TemplateProblem as problem:
             rel = job.folder if isinstance(job, FeedJob) else job.rel
             return [Outcome(rel, job.key, "", 0, None, problem.diagnostic)]
