@@ -9,6 +9,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
 
 from . import __version__
 from .cache import Store
@@ -21,7 +24,7 @@ from .linking import StaticFile, check_links, collect_static, find_collisions
 from .markdown import alias_map
 from .model import Brief, BuildOptions, LinkRef, Page, RenderedBrief, SiteConfig, SourceRegistry, Written
 from .output import OutputState, Staged, check_output_dir, commit, rollback, scan_output, stage_file
-from .pages import BriefJob, Job
+from .pages import BriefJob, Job, render_card
 from .plan import Planned, plan_site
 from .pool import Pool
 from .site import (
@@ -35,8 +38,8 @@ from .site import (
     is_published,
     reserved_slug_problems,
 )
-from .theme import Theme, check_templates, locate_theme
-from .views import Link, Shell, site_view
+from .theme import TemplateProblem, Theme, check_templates, locate_theme
+from .views import Card, Link, Shell, site_view
 from .workers import (
     Prepared,
     PrepareSettings,
@@ -182,7 +185,12 @@ def build_site(
     digest = _shell_digest(config, content.theme.digest, nav, options)
     shell = Shell(view, config.base_path, config.base_url, digest, options.live_reload)
     statics = [(s.rel, s.source) for s in content.statics]
-    planned = plan_site(site, shell, config, content.fragments.get, statics, _epoch(options))
+    cards = _CardRenderer(content.store, runner.environment(content.theme), shell)
+    try:
+        planned = plan_site(site, shell, config, content.fragments.get, cards.html, statics, _epoch(options))
+    except TemplateProblem as problem:
+        raise BuildFailed((*content.diagnostics, problem.diagnostic)) from None
+    cards.save()
     result = BuildResult(config, content.diagnostics, len(site.briefs), len(site.pages), planned.feed_count)
     if not options.write:
         return result
@@ -230,6 +238,30 @@ def _remembered(store: Store | None) -> Callable[[RelatedInputs], tuple[tuple[in
         return result
 
     return related_of
+
+
+class _CardRenderer:
+    """Brief cards for list pages: rendered once, and remembered between builds."""
+
+    def __init__(self, store: Store | None, env: Any, shell: Shell) -> None:
+        self.store = store
+        self.env = env
+        self.shell = shell
+        found = store.load_value("cards") if store else None
+        self.known: dict[str, str] = found if isinstance(found, dict) else {}
+        self.used: dict[str, str] = {}
+
+    def html(self, card: Card) -> Markup:
+        digest = hashlib.blake2b(f"{self.shell.digest}{card!r}".encode(), digest_size=16).hexdigest()
+        text = self.known.get(digest)
+        if not isinstance(text, str):
+            text = render_card(self.env, self.shell.site, card)
+        self.used[digest] = text
+        return Markup(text)
+
+    def save(self) -> None:
+        if self.store is not None and self.used.keys() != self.known.keys():
+            self.store.save_value("cards", self.used)
 
 
 def _next_publication(content: SiteContent, options: BuildOptions) -> dt.datetime | None:

@@ -24,6 +24,7 @@ from .views import (
     PageView,
     PhotoView,
     Shell,
+    SiteView,
     long_date,
     reading_minutes,
 )
@@ -97,7 +98,7 @@ def author_links(brief: Brief, site: Site, base: str) -> tuple[Link, ...]:
     return tuple(links)
 
 
-def card(entry: Entry, site: Site, base: str, cited: tuple[dt.date, ...] = ()) -> Card:
+def card(entry: Entry, site: Site, base: str) -> Card:
     brief = entry.brief
     return Card(
         title=brief.title,
@@ -107,8 +108,12 @@ def card(entry: Entry, site: Site, base: str, cited: tuple[dt.date, ...] = ()) -
         summary=brief.summary or entry.facts.excerpt,
         tags=tag_links(brief, site, base),
         authors=author_links(brief, site, base),
-        cited_dates=tuple(long_date(d) for d in cited),
     )
+
+
+def render_card(env: jinja2.Environment, site: SiteView, card: Card) -> str:
+    """A brief's card as list pages show it (partials/card.html)."""
+    return render_template(env, "partials/card.html", {"site": site, "card": card, "level": 2}).rstrip("\n")
 
 
 def iso(when: dt.datetime) -> str:

@@ -22,11 +22,13 @@ from .views import (
     CiteFormats,
     FeedLink,
     Link,
+    ListItem,
     MonthView,
     PageInfo,
     Shell,
     TermView,
     YearView,
+    long_date,
     pagination,
 )
 
@@ -57,7 +59,7 @@ def _listing(
     title: str,
     heading: str,
     intro: str,
-    cards: Sequence[Card],
+    items: Sequence[ListItem],
     per_page: int,
     description: str = "",
     feeds: tuple[FeedLink, ...] = (),
@@ -65,7 +67,7 @@ def _listing(
     kicker: str = "",
 ) -> list[Job]:
     """A paginated list of cards: folder/, folder/page/2/, ...; `home` is a source's own site."""
-    ranges = paginate(len(cards), per_page)
+    ranges = paginate(len(items), per_page)
     urls = [shell.base_path + page_path(folder, n) for n in range(1, len(ranges) + 1)]
     jobs: list[Job] = []
     for number, indices in enumerate(ranges, start=1):
@@ -85,7 +87,7 @@ def _listing(
         context = {
             "heading": heading + suffix,
             "intro": intro,
-            "cards": tuple(cards[i] for i in indices),
+            "items": tuple(items[i] for i in indices),
             "pagination": pages,
             "home": home,
             "kicker": kicker,
@@ -112,10 +114,12 @@ def plan_pages(
     shell: Shell,
     config: SiteConfig,
     fragments_of: FragmentsOf,
+    card_html: Callable[[Card], Markup],
 ) -> list[Job]:
-    """Every HTML page of the site."""
+    """Every HTML page of the site; `card_html` renders a brief's card for the list pages."""
     base = shell.base_path
     cards = [card(entry, site, base) for entry in site.briefs]
+    shown = [ListItem(card_html(c)) for c in cards]
     jobs: list[Job] = []
     jobs += _listing(
         shell,
@@ -124,7 +128,7 @@ def plan_pages(
         config.title,
         "Latest briefs",
         "",
-        cards,
+        shown,
         config.briefs_per_page,
         description=config.description,
     )
@@ -187,7 +191,7 @@ def plan_pages(
             )
         )
         for term in terms:
-            jobs += _term_pages(shell, config, site, term, cards)
+            jobs += _term_pages(shell, config, site, term, shown)
     for item in site.pages:
         page = item.page
         info = _info(shell, "page", page.title, page.url, description=page.summary or "")
@@ -203,10 +207,14 @@ def _term_view(shell: Shell, term: Term) -> TermView:
     return TermView(term.name, shell.base_path + term.url, len(term.briefs), note)
 
 
-def _term_pages(shell: Shell, config: SiteConfig, site: Site, term: Term, cards: Sequence[Card]) -> list[Job]:
-    base = shell.base_path
+def _term_pages(
+    shell: Shell, config: SiteConfig, site: Site, term: Term, shown: Sequence[ListItem]
+) -> list[Job]:
     if term.kind == "source":
-        listed = [card(site.briefs[i], site, base, term.dates[n]) for n, i in enumerate(term.briefs)]
+        listed = [
+            ListItem(shown[i].html, tuple(long_date(d) for d in term.dates[n]))
+            for n, i in enumerate(term.briefs)
+        ]
         heading = term.name
         count = len(term.briefs)
         intro = f"{count} brief{'s' if count != 1 else ''} citing {term.name}, newest first."
@@ -224,7 +232,7 @@ def _term_pages(shell: Shell, config: SiteConfig, site: Site, term: Term, cards:
             home=home,
             kicker=f"Source · {term.category.replace('-', ' ')}" if term.category else "Source",
         )
-    listed = [cards[i] for i in term.briefs]
+    listed = [shown[i] for i in term.briefs]
     if term.kind == "tag":
         intro = (
             f"{len(term.briefs)} brief{'s' if len(term.briefs) != 1 else ''} on {term.name}, newest first."
@@ -294,10 +302,11 @@ def plan_site(
     shell: Shell,
     config: SiteConfig,
     fragments_of: FragmentsOf,
+    card_html: Callable[[Card], Markup],
     statics: Sequence[tuple[str, Path]],
     epoch: dt.datetime,
 ) -> Planned:
-    pages = plan_pages(site, shell, config, fragments_of)
+    pages = plan_pages(site, shell, config, fragments_of, card_html)
     sizes = {rel: path.stat().st_size for rel, path in statics}
     feeds = plan_feeds(site, shell, config, sizes, epoch)
     lastmod = {e.brief.url + "index.html": e.brief.updated or e.brief.date for e in site.briefs}

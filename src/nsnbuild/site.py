@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import heapq
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +19,7 @@ from .slugs import slugify
 TermKind = Literal["tag", "source", "author"]
 RELATED_COUNT = 3
 RELATED_WINDOW = 24
+RELATED_SOURCE_WINDOW = 8
 RESERVED_SLUGS = frozenset(
     {"page", "briefs", "archive", "tags", "sources", "authors", "assets", "feed", "index", "404"}
 )
@@ -228,47 +230,62 @@ def related_briefs(
     slugs: Sequence[str],
     count: int = RELATED_COUNT,
     window: int = RELATED_WINDOW,
+    source_window: int = RELATED_SOURCE_WINDOW,
 ) -> tuple[tuple[int, ...], ...]:
     """For each brief (newest first), up to `count` related ones.
 
     Score: 2 per shared tag + 1 per shared source; ties go to the nearer date, then the
-    newer brief. Candidates come from an index of tags, tag pairs and sources to briefs:
-    every brief sharing two or more tags, plus the `window` briefs nearest in date on each
-    side in each of the brief's tag and source lists. The work per brief is bounded, so the
-    whole computation grows with the archive, not with its square.
+    newer brief, then the slug. Candidates come from an index of tags, tag pairs and
+    sources to briefs: every brief sharing two or more tags, the `window` briefs nearest in
+    date on each side in each of the brief's tag lists and the `source_window` nearest in
+    each of its source lists. The work per brief is bounded, so the whole computation
+    grows with the archive, not with its square; the price is that a brief far away in
+    time that shares a single tag or source may be passed over for a nearer one.
     """
     size = len(dates)
+    tag_ids: dict[str, int] = {}
+    source_ids: dict[str, int] = {}
+    tag_bits = [0] * size
+    source_bits = [0] * size
     by_tag: dict[str, list[int]] = defaultdict(list)
     by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
     by_source: dict[str, list[int]] = defaultdict(list)
     for index in range(size):
         for tag in tags[index]:
+            tag_bits[index] |= 1 << tag_ids.setdefault(tag, len(tag_ids))
             by_tag[tag].append(index)
         for pair in itertools.combinations(sorted(tags[index]), 2):
             by_pair[pair].append(index)
         for source in sources[index]:
+            source_bits[index] |= 1 << source_ids.setdefault(source, len(source_ids))
             by_source[source].append(index)
-    ordinal = dates
+
+    def near(postings: list[int], index: int, width: int) -> list[int]:
+        # postings are in index order, i.e. newest first: neighbours in the list are nearest in date
+        at = bisect.bisect_left(postings, index)
+        return postings[max(0, at - width) : at + width + 1]
+
     result: list[tuple[int, ...]] = []
     for index in range(size):
+        mine = sorted(tags[index])
         pool: set[int] = set()
-        for pair in itertools.combinations(sorted(tags[index]), 2):
+        for pair in itertools.combinations(mine, 2):
             pool.update(by_pair[pair])
-        for postings in itertools.chain(
-            (by_tag[t] for t in tags[index]), (by_source[s] for s in sources[index])
-        ):
-            # postings are in index order, i.e. newest first: neighbours in the list are nearest in date
-            at = bisect.bisect_left(postings, index)
-            pool.update(postings[max(0, at - window) : at + window + 1])
+        for tag in mine:
+            pool.update(near(by_tag[tag], index, window))
+        for source in sources[index]:
+            pool.update(near(by_source[source], index, source_window))
         pool.discard(index)
-        mine_tags, mine_sources, when = tags[index], sources[index], ordinal[index]
-        scored = []
-        for other in pool:
-            score = 2 * len(mine_tags & tags[other]) + len(mine_sources & sources[other])
-            if score > 0:
-                scored.append((-score, abs(when - ordinal[other]), -ordinal[other], slugs[other], other))
-        scored.sort()
-        result.append(tuple(item[-1] for item in scored[:count]))
+        tb, sb, when = tag_bits[index], source_bits[index], dates[index]
+        best = heapq.nsmallest(
+            count,
+            (
+                (-2 * (tb & tag_bits[o]).bit_count() - (sb & source_bits[o]).bit_count(),
+                 abs(when - dates[o]), -dates[o], slugs[o], o)
+                for o in pool
+            ),
+        )  # fmt: skip
+        result.append(tuple(item[-1] for item in best if item[0] < 0))
     return tuple(result)
 
 

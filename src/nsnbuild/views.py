@@ -107,7 +107,15 @@ class Card:
     summary: str
     tags: tuple[Link, ...]
     authors: tuple[Link, ...]
-    cited_dates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """A brief in a list page: its card, rendered once per build, and on a source's page the
+    dates on which the brief cites that source."""
+
+    html: Markup
+    cited: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from typing import Any
 from .cache import CachedEntry, Store, make_key
 from .content import ContentFile, digest_bytes, load_brief, load_page, read_content
 from .errors import Diagnostic, SourcePos
-from .feeds import FeedJob, entry_content, render_feed_job
+from .feeds import FeedEntry, FeedJob, entry_content, render_feed_job
 from .markdown import make_markdown
 from .model import Brief, Page, RegistrySource, RenderedBrief, SiteConfig, Written
 from .output import Staged, stage_file
@@ -82,6 +82,7 @@ class Runner:
         self._markdown: dict[str, Any] = {}
         self._envs: dict[str, Any] = {}
         self._digests: dict[str, dict[str, str]] = {}
+        self._contents: dict[tuple[str, str, FeedEntry], str] = {}
 
     def prepare(self, settings: PrepareSettings, file: ContentFile) -> Prepared:
         file = read_content(file)
@@ -180,24 +181,32 @@ class Runner:
 
     def _feed(self, setup: RenderSetup, job: FeedJob, load: Loader) -> list[tuple[str, bytes]]:
         contents = []
-        base = setup.shell.base_url
         for entry, key in job.briefs:
-            source = setup.feed_sources[key]
-            fragments = self.fragments(setup, key, source, load)
-            contents.append(
-                entry_content(
-                    fill_urls(fragments.body_html, base, setup.page_urls.get),
-                    fill_urls(fragments.sources_html, base, setup.page_urls.get),
-                    entry.image,
-                    (
-                        fill_urls(fragments.caption_html or "", base, setup.page_urls.get) or None,
-                        fill_urls(fragments.credit_html or "", base, setup.page_urls.get) or None,
-                    ),
-                    entry.url,
-                    f"{source.date:%Y%m%d}-{source.slug}-",
-                )
-            )
+            # a brief is in the site's feed and in each of its tags': make its content once
+            memo = (setup.shell.digest, key, entry)
+            content = self._contents.get(memo)
+            if content is None:
+                if len(self._contents) > 256:
+                    self._contents.clear()
+                content = self._contents[memo] = self._feed_content(setup, entry, key, load)
+            contents.append(content)
         return render_feed_job(job, contents)
+
+    def _feed_content(self, setup: RenderSetup, entry: FeedEntry, key: str, load: Loader) -> str:
+        base = setup.shell.base_url
+        source = setup.feed_sources[key]
+        fragments = self.fragments(setup, key, source, load)
+        return entry_content(
+            fill_urls(fragments.body_html, base, setup.page_urls.get),
+            fill_urls(fragments.sources_html, base, setup.page_urls.get),
+            entry.image,
+            (
+                fill_urls(fragments.caption_html or "", base, setup.page_urls.get) or None,
+                fill_urls(fragments.credit_html or "", base, setup.page_urls.get) or None,
+            ),
+            entry.url,
+            f"{source.date:%Y%m%d}-{source.slug}-",
+        )
 
 
 @dataclass(frozen=True, slots=True)
