@@ -34,8 +34,8 @@ from nsnbuild.cli import main
 from nsnbuild.config import Overrides
 from nsnbuild.errors import OutputRefused
 from nsnbuild.output import MARKER, TEMP_PREFIX, check_output_dir
-from nsnbuild.theme import default_theme_dir
 from nsnbuild.pool import SERIAL_BELOW, Pool
+from nsnbuild.theme import default_theme_dir
 
 ALLIANCE = brief_text(
     title="Alliance",

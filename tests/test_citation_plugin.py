@@ -366,3 +366,29 @@ def test_wrong_env_values_are_refused(key: str, value: object, message: str) -> 
 def test_place_and_problem_default_to_the_first_parse_call() -> None:
     assert Place(1, 2, 3) == Place(1, 2, 3, 0)
     assert Problem("error", "m", 1, 2) == Problem("error", "m", 1, 2, 0)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.wsj.com/articles/us-japan-1430000000",
+        "https://example.org/a%20b?x=1&y=2#frag",
+        "nsn-u:sources/wall-street-journal/",
+        "mailto:desk@example.org",
+        "https://e.org/(parens)_and-~*'",
+    ],
+)
+def test_plain_urls_skip_normalising_only_when_it_would_change_nothing(url: str) -> None:
+    from nsnbuild.citations.plugin import _PLAIN_URL
+
+    assert _PLAIN_URL.match(url)
+    assert MarkdownIt().normalizeLink(url) == url
+
+
+@pytest.mark.parametrize(
+    "url", ["https://bücher.ch/x", "https://e.org/a b", "https://e.org/%zz", "https://e.org/\\"]
+)
+def test_other_urls_are_normalised(url: str) -> None:
+    from nsnbuild.citations.plugin import _PLAIN_URL
+
+    assert not _PLAIN_URL.match(url)

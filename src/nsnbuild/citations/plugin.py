@@ -83,6 +83,12 @@ class CitationState:
     """Above zero while an image description is being parsed."""
 
 
+_PLAIN_URL = re.compile(
+    r"[A-Za-z0-9;/?:@&=+$,\-_.!~*'()#]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9;/?:@&=+$,\-_.!~*'()#]*)*\Z"
+)
+"""ASCII URLs that markdown-it's normalizeLink returns unchanged (checked against it in tests)."""
+
+
 def citation_state(env: EnvType) -> CitationState:
     """The plugin's state for the document parsed with `env`, created on first use."""
     state = env.get(ENV_KEY)
@@ -129,7 +135,8 @@ def citation_plugin(
             state.tokens.extend(sources_list_tokens(state.env))
 
     def link_check(url: str) -> str | None:
-        normalised = md.normalizeLink(url)
+        # a URL made only of characters that normalisation keeps needs no normalising
+        normalised = url if _PLAIN_URL.match(url) else md.normalizeLink(url)
         return normalised if md.validateLink(normalised) else None
 
     md.inline.ruler.before("link", "citation", _citation_rule)
