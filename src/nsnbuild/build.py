@@ -23,7 +23,7 @@ from .freshness import Recorded, load_known, record, settings_key
 from .linking import StaticFile, check_links, collect_static, find_collisions
 from .markdown import alias_map
 from .model import Brief, BuildOptions, LinkRef, Page, RenderedBrief, SiteConfig, SourceRegistry, Written
-from .output import OutputState, Staged, check_output_dir, commit, rollback, scan_output, stage_file
+from .output import Staged, check_output_dir, commit, rollback, scan_output, stage_file
 from .pages import BriefJob, Job, render_card
 from .plan import Planned, plan_site
 from .pool import Pool
@@ -251,13 +251,14 @@ class _CardRenderer:
         self.known: dict[str, str] = found if isinstance(found, dict) else {}
         self.used: dict[str, str] = {}
 
-    def html(self, card: Card) -> Markup:
+    def html(self, card: Card) -> tuple[Markup, str]:
+        """The card's HTML and its digest."""
         digest = hashlib.blake2b(f"{self.shell.digest}{card!r}".encode(), digest_size=16).hexdigest()
         text = self.known.get(digest)
         if not isinstance(text, str):
             text = render_card(self.env, self.shell.site, card)
         self.used[digest] = text
-        return Markup(text)
+        return Markup(text), digest
 
     def save(self) -> None:
         if self.store is not None and self.used.keys() != self.known.keys():
@@ -386,21 +387,37 @@ def write_site(
     Returns (files in the site, files written, files already up to date, files removed).
     """
     manifest = store.load_manifest(output) if store else {}
-    before: OutputState = scan_output(output)
+    # every file is looked at, so anything the build does not make goes, whatever the cache holds
+    before = scan_output(output)
+    intact: dict[str, bool] = {}
+
+    def as_written(rel: str, key: str | None = None) -> Written | None:
+        """What the manifest says of rel, if the file is still exactly that (and has that key)."""
+        found = manifest.get(rel)
+        if found is None or (key is not None and found[0] != key):
+            return None
+        if rel not in intact:
+            intact[rel] = _intact(output, rel, found[1])
+        return found[1] if intact[rel] else None
+
     keep: dict[str, tuple[str, str, int]] = {}
     todo: list[tuple[Job | FeedJob, tuple[Written | None, ...]]] = []
     for job in planned.jobs:
         rels = _outputs(job)
-        known = [manifest.get(rel) for rel in rels]
-        if all(
-            k is not None and k[0] == job.key and _intact(output, rel, k[1])
-            for rel, k in zip(rels, known, strict=True)
-        ):
-            for rel, k in zip(rels, known, strict=True):
-                assert k is not None
-                keep[rel] = (job.key, k[1].digest, k[1].size)
+        fresh = [as_written(rel, job.key) for rel in rels]
+        if all(w is not None for w in fresh):
+            keep.update({rel: (job.key, w.digest, w.size) for rel, w in zip(rels, fresh, strict=True) if w})
         else:
-            todo.append((job, tuple(k[1] if k is not None else None for k in known)))
+            todo.append((job, tuple(manifest[rel][1] if rel in manifest else None for rel in rels)))
+    extra = [(rel, data, "") for rel, data in planned.files]
+    for rel, source in planned.copies:
+        stat = source.stat()
+        key = f"copy:{stat.st_size}:{stat.st_mtime_ns}"
+        copied = as_written(rel, key)
+        if copied is not None:
+            keep[rel] = (key, copied.digest, copied.size)
+        else:
+            extra.append((rel, source.read_bytes(), key))
     staged: list[Staged] = []
     problems: list[Diagnostic] = []
     try:
@@ -413,15 +430,6 @@ def write_site(
             keep[outcome.rel] = (outcome.key, outcome.digest, outcome.size)
             if outcome.staged is not None:
                 staged.append(outcome.staged)
-        extra = [(rel, data, "") for rel, data in planned.files]
-        for rel, source in planned.copies:
-            stat = source.stat()
-            key = f"copy:{stat.st_size}:{stat.st_mtime_ns}"
-            known_copy = manifest.get(rel)
-            if known_copy is not None and known_copy[0] == key and _intact(output, rel, known_copy[1]):
-                keep[rel] = (key, known_copy[1].digest, known_copy[1].size)
-            else:
-                extra.append((rel, source.read_bytes(), key))
         for rel, data, key in extra:
             known_file = manifest.get(rel)
             digest, item = stage_file(output, rel, data, known_file[1] if known_file else None)
@@ -438,14 +446,10 @@ def write_site(
     if store is not None:
         new_manifest: dict[str, tuple[str, Written]] = {}
         for rel, (key, digest, size) in keep.items():
-            item_written = written.get(rel)
-            if item_written is None:
-                old = manifest.get(rel)
-                if old is not None and old[1].digest == digest and _intact(output, rel, old[1]):
-                    item_written = old[1]
-                else:
-                    item_written = Written(digest, size, os.stat(output / rel).st_mtime_ns)
-            new_manifest[rel] = (key, item_written)
+            entry = written.get(rel) or as_written(rel)
+            if entry is None or entry.digest != digest:
+                entry = Written(digest, size, os.stat(output / rel).st_mtime_ns)
+            new_manifest[rel] = (key, entry)
         if new_manifest != manifest:
             store.save_manifest(output, new_manifest)
     return len(keep), report.written, len(keep) - report.written, report.removed

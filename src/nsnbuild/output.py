@@ -149,7 +149,8 @@ def commit(
     for temp in before.temps:
         _unlink(output / temp)
     removed = 0
-    for rel in sorted(before.files - keep - {MARKER}):
+    stale = sorted(before.files - keep - {MARKER})
+    for rel in stale:
         if _unlink(output / rel):
             removed += 1
     needed = {str(Path(rel).parent.as_posix()) for rel in keep}

@@ -68,7 +68,7 @@ def _listing(
 ) -> list[Job]:
     """A paginated list of cards: folder/, folder/page/2/, ...; `home` is a source's own site."""
     ranges = paginate(len(items), per_page)
-    urls = [shell.base_path + page_path(folder, n) for n in range(1, len(ranges) + 1)]
+    urls = tuple(shell.base_path + page_path(folder, n) for n in range(1, len(ranges) + 1))
     jobs: list[Job] = []
     for number, indices in enumerate(ranges, start=1):
         path = page_path(folder, number)
@@ -84,17 +84,20 @@ def _listing(
             prev_url=shell.base_url + page_path(folder, number - 1) if number > 1 else None,
             next_url=shell.base_url + page_path(folder, number + 1) if number < len(ranges) else None,
         )
+        shown = tuple(items[i] for i in indices)
         context = {
             "heading": heading + suffix,
             "intro": intro,
-            "items": tuple(items[i] for i in indices),
+            "items": shown,
             "pagination": pages,
             "home": home,
             "kicker": kicker,
         }
+        # the cards are keyed by their digests, not their HTML; the pagination by its place
+        parts = (heading, intro, home, kicker, number, len(ranges), [(i.key, i.cited) for i in shown])
         jobs.append(
             TemplateJob(
-                path + "index.html", _key(shell, "list.html", info, context), "list.html", info, context
+                path + "index.html", _key(shell, "list.html", info, *parts), "list.html", info, context
             )
         )
     return jobs
@@ -114,12 +117,12 @@ def plan_pages(
     shell: Shell,
     config: SiteConfig,
     fragments_of: FragmentsOf,
-    card_html: Callable[[Card], Markup],
+    card_html: Callable[[Card], tuple[Markup, str]],
 ) -> list[Job]:
     """Every HTML page of the site; `card_html` renders a brief's card for the list pages."""
     base = shell.base_path
     cards = [card(entry, site, base) for entry in site.briefs]
-    shown = [ListItem(card_html(c)) for c in cards]
+    shown = [ListItem(*card_html(c)) for c in cards]
     jobs: list[Job] = []
     jobs += _listing(
         shell,
@@ -212,7 +215,7 @@ def _term_pages(
 ) -> list[Job]:
     if term.kind == "source":
         listed = [
-            ListItem(shown[i].html, tuple(long_date(d) for d in term.dates[n]))
+            ListItem(shown[i].html, shown[i].key, tuple(long_date(d) for d in term.dates[n]))
             for n, i in enumerate(term.briefs)
         ]
         heading = term.name
@@ -302,7 +305,7 @@ def plan_site(
     shell: Shell,
     config: SiteConfig,
     fragments_of: FragmentsOf,
-    card_html: Callable[[Card], Markup],
+    card_html: Callable[[Card], tuple[Markup, str]],
     statics: Sequence[tuple[str, Path]],
     epoch: dt.datetime,
 ) -> Planned:

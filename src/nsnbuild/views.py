@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
@@ -73,7 +73,13 @@ class Pagination:
     total: int
     prev_url: str | None
     next_url: str | None
-    pages: tuple[Link, ...]
+    urls: tuple[str, ...] = field(repr=False, compare=False)
+    """The URL of every page of the list, first to last (one tuple shared by all of them)."""
+
+    @property
+    def pages(self) -> tuple[Link, ...]:
+        """Every page of the list as a link titled with its number."""
+        return tuple(Link(str(i + 1), url) for i, url in enumerate(self.urls))
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +121,8 @@ class ListItem:
     dates on which the brief cites that source."""
 
     html: Markup
+    key: str = field(repr=False)
+    """A digest of the card: list page keys use it instead of the HTML."""
     cited: tuple[str, ...] = ()
 
 
@@ -188,7 +196,7 @@ class YearView:
     months: tuple[MonthView, ...]
 
 
-def pagination(number: int, total: int, urls: Sequence[str]) -> Pagination | None:
+def pagination(number: int, total: int, urls: tuple[str, ...]) -> Pagination | None:
     if total <= 1:
         return None
     return Pagination(
@@ -196,7 +204,7 @@ def pagination(number: int, total: int, urls: Sequence[str]) -> Pagination | Non
         total=total,
         prev_url=urls[number - 2] if number > 1 else None,
         next_url=urls[number] if number < total else None,
-        pages=tuple(Link(str(i + 1), url) for i, url in enumerate(urls)),
+        urls=urls,
     )
 
 

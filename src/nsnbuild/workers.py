@@ -248,12 +248,13 @@ def _runner() -> Runner:
 
 def _prepare_chunk(settings: PrepareSettings, files: Sequence[ContentFile]) -> list[Prepared]:
     runner = _runner()
-    return _stored(settings, [runner.prepare(settings, f) for f in files])
+    return [runner.prepare(settings, f) for f in files]
 
 
 def _stored(settings: PrepareSettings, prepared: list[Prepared]) -> list[Prepared]:
     """Save the fragments of a batch to the cache in one transaction; keep them in memory
-    only when there is no cache."""
+    only when there is no cache. Only the building process writes to the cache: workers
+    writing at once would wait on each other's locks."""
     if settings.cache_folder is None:
         return prepared
     Store(settings.cache_folder).save_fragments((p.key, p.fragments) for p in prepared if p.fragments)
@@ -292,10 +293,16 @@ def prepare_all(
 ) -> Iterator[Prepared]:
     """Prepare every file, in the pool's workers when there are enough of them."""
     if pool.parallel(len(files)):
-        yield from pool.map_chunks(_prepare_chunk, settings, files)
-        return
-    for start in range(0, len(files), 64):
-        yield from _stored(settings, [runner.prepare(settings, f) for f in files[start : start + 64]])
+        prepared = pool.map_chunks(_prepare_chunk, settings, files)
+    else:
+        prepared = (runner.prepare(settings, f) for f in files)
+    batch: list[Prepared] = []
+    for item in prepared:
+        batch.append(item)
+        if len(batch) == 128:
+            yield from _stored(settings, batch)
+            batch = []
+    yield from _stored(settings, batch)
 
 
 def render_all(
