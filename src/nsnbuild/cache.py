@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
@@ -32,7 +33,7 @@ from .model import (
     Written,
 )
 
-FORMAT = 2
+FORMAT = 3
 T = TypeVar("T")
 
 
@@ -174,7 +175,7 @@ def citation_to_json(c: ResolvedCitation) -> list[Any]:
 
 
 def citation_from_json(v: list[Any]) -> ResolvedCitation:
-    places = tuple(Place(a, b) for a, b in v[7])
+    places = tuple(itertools.starmap(Place, v[7]))
     return ResolvedCitation(v[0], v[1], dt.date.fromisoformat(v[2]), v[3], v[4], v[5], v[6], places, *v[8:11])
 
 
@@ -275,6 +276,7 @@ class Store:
         self.folder = folder
         self.path = folder / "cache.sqlite"
         self._loaded: set[str] = set()
+        self._manifests: dict[str, dict[str, tuple[str, Written]]] = {}
 
     @contextlib.contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -409,21 +411,42 @@ class Store:
 
     def load_manifest(self, output: Path) -> dict[str, tuple[str, Written]]:
         """rel -> (page key, what was written) for the output folder."""
-        raw = self.load_value(_manifest_name(output))
-        found: dict[str, tuple[str, Written]] = {}
-        if not isinstance(raw, dict):
-            return found
-        for rel, item in raw.items():
-            try:
-                key, digest, size, mtime = item
-                found[rel] = (str(key), Written(str(digest), int(size), int(mtime)))
-            except (TypeError, ValueError):
-                continue
-        return found
+        name = output_id(output)
+
+        def read(connection: sqlite3.Connection) -> dict[str, tuple[str, Written]]:
+            rows = connection.execute(
+                "SELECT rel, key, digest, size, mtime FROM written WHERE output = ?", (name,)
+            )
+            return {rel: (key, Written(digest, size, mtime)) for rel, key, digest, size, mtime in rows}
+
+        empty: dict[str, tuple[str, Written]] = {}
+        found = self._safely(read, empty)
+        self._manifests[name] = found
+        return dict(found)
 
     def save_manifest(self, output: Path, manifest: Mapping[str, tuple[str, Written]]) -> None:
-        value = {rel: [key, w.digest, w.size, w.mtime_ns] for rel, (key, w) in sorted(manifest.items())}
-        self.save_value(_manifest_name(output), value)
+        """Record what is in the output folder now: only the rows that changed are written."""
+        name = output_id(output)
+        before = self._manifests.get(name)
+        if before is None:
+            before = self.load_manifest(output)
+        changed = [
+            (name, rel, key, w.digest, w.size, w.mtime_ns)
+            for rel, (key, w) in manifest.items()
+            if before.get(rel) != (key, w)
+        ]
+        gone = [(name, rel) for rel in before.keys() - manifest.keys()]
+        if not changed and not gone:
+            return
+
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.executemany("INSERT OR REPLACE INTO written VALUES (?, ?, ?, ?, ?, ?)", changed)
+            connection.executemany("DELETE FROM written WHERE output = ? AND rel = ?", gone)
+            connection.execute("COMMIT")
+
+        self._safely(write, None)
+        self._manifests[name] = dict(manifest)
 
 
 _SCHEMA = """
@@ -431,8 +454,12 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS kv (name TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS written (
+    output TEXT NOT NULL, rel TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL,
+    size INTEGER NOT NULL, mtime INTEGER NOT NULL, PRIMARY KEY (output, rel)
+) WITHOUT ROWID;
 """
-_EMPTY = "DELETE FROM entries; DELETE FROM fragments; DELETE FROM kv; DELETE FROM meta;"
+_EMPTY = "DELETE FROM entries; DELETE FROM fragments; DELETE FROM kv; DELETE FROM written; DELETE FROM meta;"
 
 
 def _dumps(value: Any) -> str:
@@ -442,7 +469,3 @@ def _dumps(value: Any) -> str:
 def output_id(output: Path) -> str:
     """A short name for an output folder, under which what was written there is remembered."""
     return hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
-
-
-def _manifest_name(output: Path) -> str:
-    return f"manifest-{output_id(output)}"

@@ -153,10 +153,11 @@ def commit(
     for rel in stale:
         if _unlink(output / rel):
             removed += 1
-    needed = {str(Path(rel).parent.as_posix()) for rel in keep}
-    needed = {p for rel in needed for p in _parents(rel)}
-    for rel in sorted(before.dirs - needed, key=len, reverse=True):
-        _rmdir(output / rel)
+    if stale:
+        # folders left empty go; a folder that still holds a file refuses to be removed
+        needed = {p for rel in {str(Path(rel).parent.as_posix()) for rel in keep} for p in _parents(rel)}
+        for rel in sorted(before.dirs - needed, key=len, reverse=True):
+            _rmdir(output / rel)
     marker = output / MARKER
     if not marker.exists():
         output.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from .cache import make_key
 from .feeds import FeedJob, plan_feeds
 from .model import Brief, RenderedBrief, SiteConfig
-from .pages import BriefJob, Job, StandaloneJob, TemplateJob, author_links, card, photo_image, tag_links
+from .pages import BriefJob, Job, StandaloneJob, TemplateJob, card, photo_image
 from .site import Site, Term, page_path, paginate
 from .sitemap import robots_txt, sitemap_xml
 from .views import (
@@ -154,10 +154,11 @@ def plan_pages(
             published=brief.date.isoformat(),
             modified=(brief.updated or brief.date).isoformat(),
         )
-        tags = tag_links(brief, site, base)
-        authors = author_links(brief, site, base)
-        # the citation formats and JSON-LD are made from these when the page is rendered
-        key = _key(shell, "brief", entry.key, tags, authors, related, prev_link, next_link, info)
+        tags, authors = cards[index].tags, cards[index].authors
+        # the citation formats and JSON-LD are made from these when the page is rendered;
+        # related briefs count by their card digests
+        related_keys = [shown[i].key for i in site.related[index]]
+        key = _key(shell, "brief", entry.key, tags, authors, related_keys, prev_link, next_link, info)
         jobs.append(
             BriefJob(
                 brief.url + "index.html",
