@@ -11,7 +11,7 @@ import jinja2
 from markupsafe import Markup
 
 from .metadata import ArticleFacts, CitedWork, ImageFacts, cite_formats, json_ld_script, news_article
-from .model import Brief, Page, Photo, RenderedBrief, SiteConfig
+from .model import Page, Photo, RenderedBrief, SiteConfig
 from .render import fill_urls
 from .site import Entry, Site
 from .theme import render_template
@@ -80,34 +80,26 @@ class StandaloneJob:
 Job = TemplateJob | BriefJob | StandaloneJob
 
 
-def tag_links(brief: Brief, site: Site, base: str) -> tuple[Link, ...]:
-    links = []
-    for name in brief.tags:
-        term = site.tag_of.get(name)
-        if term is not None:
-            links.append(Link(term.name, base + term.url))
-    return tuple(links)
+def term_links(site: Site, base: str) -> tuple[dict[str, Link], dict[str, Link]]:
+    """The link of every tag and author name as written in briefs (made once per build)."""
+    tags = {name: Link(term.name, base + term.url) for name, term in site.tag_of.items()}
+    authors = {name: Link(name, base + term.url) for name, term in site.author_of.items()}
+    return tags, authors
 
 
-def author_links(brief: Brief, site: Site, base: str) -> tuple[Link, ...]:
-    links = []
-    for name in brief.authors:
-        term = site.author_of.get(name)
-        if term is not None:
-            links.append(Link(name, base + term.url))
-    return tuple(links)
-
-
-def card(entry: Entry, site: Site, base: str) -> Card:
+def card(entry: Entry, links: tuple[dict[str, Link], dict[str, Link]], base: str) -> Card:
     brief = entry.brief
+    tag_link, author_link = links
+    day = brief.date.date()
     return Card(
         title=brief.title,
         url=base + brief.url,
-        date_iso=brief.date.date().isoformat(),
-        date_display=long_date(brief.date.date()),
+        date_iso=day.isoformat(),
+        date_display=long_date(day),
         summary=brief.summary or entry.facts.excerpt,
-        tags=tag_links(brief, site, base),
-        authors=author_links(brief, site, base),
+        # spellings of one tag are one link
+        tags=tuple(dict.fromkeys(tag_link[name] for name in brief.tags if name in tag_link)),
+        authors=tuple(author_link[name] for name in brief.authors if name in author_link),
     )
 
 

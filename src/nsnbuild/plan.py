@@ -13,7 +13,7 @@ from markupsafe import Markup
 from .cache import make_key
 from .feeds import FeedJob, plan_feeds
 from .model import Brief, RenderedBrief, SiteConfig
-from .pages import BriefJob, Job, StandaloneJob, TemplateJob, card, photo_image
+from .pages import BriefJob, Job, StandaloneJob, TemplateJob, card, photo_image, term_links
 from .site import Site, Term, page_path, paginate
 from .sitemap import robots_txt, sitemap_xml
 from .views import (
@@ -121,7 +121,8 @@ def plan_pages(
 ) -> list[Job]:
     """Every HTML page of the site; `card_html` renders a brief's card for the list pages."""
     base = shell.base_path
-    cards = [card(entry, site, base) for entry in site.briefs]
+    links = term_links(site, base)
+    cards = [card(entry, links, base) for entry in site.briefs]
     shown = [ListItem(*card_html(c)) for c in cards]
     jobs: list[Job] = []
     jobs += _listing(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ MONTHS = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def long_date(when: dt.date) -> str:
     """'April 26, 2015'."""
     return f"{MONTHS[when.month - 1]} {when.day}, {when.year}"
