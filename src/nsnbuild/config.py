@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import tomllib
 import zoneinfo
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import Diagnostic, Level, SourcePos, line_of
+from .errors import Diagnostic, Level, SourcePos
 from .model import Publisher, RegistrySource, SiteConfig, SourceRegistry
 
 CONFIG_NAME = "nsnbuild.toml"
@@ -22,6 +23,15 @@ _TOML_EOF = re.compile(r"\s*\(at end of document\)\s*$")
 _KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _UNSAFE_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data|file):", re.IGNORECASE)
+_ANY_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_IGNORED_IN_URL = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+# no place in text: C0 controls but tab and line breaks, DEL and C1 controls (invisible; most
+# not allowed in XML or HTML), and the noncharacters U+FFFE and U+FFFF (not allowed in XML)
+INVALID_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# control characters shown as their pictures (U+2400...) or U+FFFD, one character for one
+_PICTURES = {c: 0x2400 + c for c in range(0x20) if c != 0x09} | {0x7F: 0x2421}
+_PICTURES |= {c: 0xFFFD for c in range(0x80, 0xA0)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +62,7 @@ class _Reporter:
             # an inline table (`markdown = { allow_html = 1 }`): the line of the key that holds it
             line = self._lines.get((table[:-1], table[-1]))
         pos = SourcePos(self.path, line, 1 if line is not None else None)
-        self.diagnostics.append(Diagnostic(level, message, pos, line_of(self.text, line)))
+        self.diagnostics.append(Diagnostic(level, message, pos, source_line(self.text, line)))
 
 
 def _locate_keys(text: str) -> dict[tuple[tuple[str, ...], str | None], int]:
@@ -111,12 +121,45 @@ def parse_toml(text: str, path: Path) -> tuple[dict[str, Any] | None, list[Diagn
             message = _TOML_EOF.sub("", message) + " (at end of file)"
         message = f"invalid TOML: {message[:1].lower()}{message[1:]}"
         pos = SourcePos(path, line, col)
-        return None, [Diagnostic("error", message, pos, line_of(text, line))]
+        return None, [Diagnostic("error", message, pos, source_line(text, line))]
+
+
+def describe_character(char: str) -> str:
+    """'control character U+0007' or 'noncharacter U+FFFE'."""
+    kind = "noncharacter" if char in "\ufffe\uffff" else "control character"
+    return f"{kind} U+{ord(char):04X}"
+
+
+def source_line(text: str, line: int | None) -> str | None:
+    """The 1-based line `line` of text, to print under a diagnostic, or None.
+
+    Lines end at '\\n' only, as Markdown, YAML marks and editors count them (not also at
+    U+2028, form feeds and the other breaks of str.splitlines); control characters are shown
+    as visible symbols, never sent to the terminal.
+    """
+    if line is None or line < 1:
+        return None
+    lines = text.split("\n")
+    if line > len(lines) or (line == len(lines) and not lines[-1]):
+        return None
+    return lines[line - 1].translate(_PICTURES)
 
 
 def is_unsafe_url(url: str) -> bool:
-    """True for javascript:, vbscript:, data: and file: URLs, which are never emitted."""
-    return bool(_UNSAFE_SCHEME.match(url))
+    """True for javascript:, vbscript:, data: and file: URLs, which are never emitted.
+
+    Read as a browser would: character references decoded, leading control characters and
+    spaces dropped, tabs and line breaks anywhere ignored (`java&#x09;script:` is javascript:).
+    """
+    text = html.unescape(url) if "&" in url else url
+    text = _IGNORED_IN_URL.sub("", text.lstrip(_C0_AND_SPACE))
+    return bool(_UNSAFE_SCHEME.match(text))
+
+
+def is_http_url_or_path(url: str) -> bool:
+    """True for an http(s) URL, a scheme-relative `//host/...`, or a path with no scheme."""
+    match = _ANY_SCHEME.match(url.strip())
+    return match is None or match.group(1).lower() in ("http", "https")
 
 
 def normalise_base_url(url: str) -> str | None:
@@ -139,6 +182,12 @@ _Check = Callable[[Any], str | None]
 
 def _string(value: Any) -> str | None:
     return None if isinstance(value, str) else "must be a string"
+
+
+def _title(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be a string"
+    return None if value.strip() else "must not be empty (feeds and pages need a title)"
 
 
 def _boolean(value: Any) -> str | None:
@@ -201,7 +250,7 @@ def _http_url(value: Any) -> str | None:
 
 
 _TOP: dict[str, _Check] = {
-    "title": _string,
+    "title": _title,
     "description": _string,
     "base_url": _base_url,
     "language": _language,
@@ -227,7 +276,10 @@ def _valid_values(
     where = ".".join(table)
     for key, value in data.items():
         name = f"{where}.{key}" if where else key
-        if key in checks:
+        invalid = INVALID_CHARACTER.search(value) if isinstance(value, str) else None
+        if key in checks and invalid is not None:
+            report.add("error", f"'{name}' contains the {describe_character(invalid.group())}", table, key)
+        elif key in checks:
             problem = checks[key](value)
             if problem is None:
                 good[key] = value
@@ -332,6 +384,15 @@ def parse_registry(text: str, path: Path) -> tuple[SourceRegistry, list[Diagnost
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             report.add("error", f"'aliases' of source '{name}' must be a list of strings", table, "aliases")
             aliases = []
+        texts: list[tuple[str, str | None, Any]] = [("the name", None, name), ("the url", "url", url)]
+        texts.append(("the kind", "kind", kind))
+        texts += [("an alias", "aliases", alias) for alias in aliases]
+        for what, key, text in texts:
+            invalid = INVALID_CHARACTER.search(text) if isinstance(text, str) else None
+            if invalid is not None:
+                shown = name.translate(_PICTURES)
+                message = f"{what} of source '{shown}' contains the {describe_character(invalid.group())}"
+                report.add("error", message, table, key)
         line = report.line_of(table)
         sources.append(RegistrySource(name, url, kind, tuple(aliases), line))
     diagnostics.extend(report.diagnostics)
@@ -363,15 +424,18 @@ def load_config(
     overrides = overrides or Overrides()
     config_path = root / CONFIG_NAME
     text, diagnostics = read_text(config_path)
+    readable = not diagnostics
     if text is None:
         config = _make_config(root, None, {}, {}, overrides)
     else:
         config, problems = parse_config(text, config_path, root, overrides)
         diagnostics.extend(problems)
+        # a file TOML cannot read may well set base_url: its error is the one to fix
+        readable = parse_toml(text, config_path)[0] is not None
     if overrides.base_url is not None and normalise_base_url(overrides.base_url) is None:
         message = f"--base-url must be an absolute http(s) URL, not '{overrides.base_url}'"
         diagnostics.append(Diagnostic("error", message))
-    elif not config.base_url_set:
+    elif not config.base_url_set and readable:
         where = SourcePos(config_path) if text is not None else None
         diagnostics.append(
             Diagnostic(

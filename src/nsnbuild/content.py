@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import reprlib
 import zoneinfo
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,10 +21,10 @@ try:
 except ImportError:  # PyYAML built without libyaml
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-from .config import is_unsafe_url
-from .errors import Diagnostic, Level, SourcePos, line_of
+from .config import INVALID_CHARACTER, describe_character, is_http_url_or_path, is_unsafe_url, source_line
+from .errors import Diagnostic, Level, SourcePos
 from .model import Brief, Page, Photo, SourceRef
-from .slugs import is_valid_slug, slug_from_filename
+from .slugs import is_valid_slug, slug_from_filename, slugify
 
 Kind = Literal["brief", "page"]
 
@@ -56,6 +57,13 @@ BRIEF_KEYS = frozenset(
 PAGE_KEYS = frozenset({"title", "slug", "summary", "draft"})
 PHOTO_KEYS = ("src", "alt", "caption", "credit", "width", "height")
 SOURCE_KEYS = ("name", "date", "title", "url", "author", "publisher")
+# a brief's moment, read in any time zone, must stay a datetime with a four-digit year
+FIRST_YEAR, LAST_YEAR = 1000, 9998
+# line breaks to YAML 1.1 (and str.splitlines) but not to Markdown or to positions; U+0085, the
+# third one, is a control character
+_YAML_ONLY_BREAK = re.compile("[\u2028\u2029]")
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 3, 4, 4, 60, 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +118,13 @@ def _walk(folder: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[P
             path = Path(entry.path)
             if entry.name.startswith("."):
                 continue
+            try:
+                entry.name.encode("utf-8")
+            except UnicodeEncodeError:
+                name = os.fsencode(entry.name).decode("utf-8", "backslashreplace")
+                message = f"the name '{name}' is not valid UTF-8; rename it"
+                diagnostics.append(Diagnostic("error", message, SourcePos(current)))
+                continue
             if entry.is_symlink():
                 target = path.resolve()
                 if not target.is_relative_to(root):
@@ -121,8 +136,11 @@ def _walk(folder: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[P
                     continue
             if entry.is_dir():
                 stack.append(path)
-            else:
+            elif entry.is_file():
                 yield path
+            else:
+                message = "not a regular file (a pipe, socket or device); skipped"
+                diagnostics.append(Diagnostic("warning", message, SourcePos(path)))
 
 
 def discover_content(root: Path, known: Known | None = None) -> tuple[list[ContentFile], list[Diagnostic]]:
@@ -218,7 +236,7 @@ class _Checker:
     def report(self, level: Level, message: str, line: int | None, col: int | None = 1) -> None:
         col = col if line is not None else None
         self.diagnostics.append(
-            Diagnostic(level, message, SourcePos(self.path, line, col), line_of(self.text, line))
+            Diagnostic(level, message, SourcePos(self.path, line, col), source_line(self.text, line))
         )
 
     def error_at(self, key: str, message: str) -> None:
@@ -249,11 +267,57 @@ class _Checker:
         return tuple(dict.fromkeys(v.strip() for v in value))
 
     def when(self, value: Any, what: str, line: int | None) -> dt.datetime | None:
-        parsed = parse_datetime(value, self.tz)
+        try:
+            parsed = parse_datetime(value, self.tz)
+        except OverflowError:
+            self.report("error", f"{what} '{shown_value(value)}' is out of range", line)
+            return None
         if parsed is None:
-            shown = value if isinstance(value, str) else repr(value)
-            self.report("error", f"{what} '{shown}' is not a date (use YYYY-MM-DD)", line)
+            self.report("error", f"{what} '{shown_value(value)}' is not a date (use YYYY-MM-DD)", line)
         return parsed
+
+    def moment(self, value: Any, what: str, line: int | None) -> dt.datetime | None:
+        """A brief's date or updated, read in the site's time zone, with a year it can print."""
+        try:
+            parsed = parse_datetime(value, self.tz)
+            local = parsed.astimezone(self.tz) if parsed is not None else None
+        except OverflowError:
+            parsed = local = None
+        else:
+            if parsed is None:
+                self.report("error", f"{what} '{shown_value(value)}' is not a date (use YYYY-MM-DD)", line)
+                return None
+        if local is None or not FIRST_YEAR <= local.year <= LAST_YEAR:
+            years = f"years {FIRST_YEAR} to {LAST_YEAR}"
+            self.report("error", f"{what} '{shown_value(value)}' is out of range ({years})", line)
+            return None
+        return local
+
+    def control_characters(self, meta: Mapping[str, Any]) -> None:
+        """Control characters that YAML escapes (`"\\x07"`) put into front-matter values."""
+        for key, value in meta.items():
+            line = self.lines.top.get(str(key), 1)
+            if key == "photo" and isinstance(value, dict):
+                for sub, item in value.items():
+                    where = self.lines.photo.get(str(sub), (line, 1))[0]
+                    self._control(f"'photo.{sub}'", (sub, item), where)
+            elif key == "sources" and isinstance(value, list):
+                for index, entry in enumerate(value):
+                    keys = self.lines.item_keys[index] if index < len(self.lines.item_keys) else {}
+                    first = self.lines.items[index] if index < len(self.lines.items) else line
+                    if isinstance(entry, dict):
+                        for sub, item in entry.items():
+                            what = f"'{sub}' of sources entry {index + 1}"
+                            self._control(what, (sub, item), keys.get(str(sub), first))
+                    else:
+                        self._control(f"sources entry {index + 1}", entry, first)
+            else:
+                self._control(f"'{key}'", (key, value), line)
+
+    def _control(self, what: str, value: Any, line: int | None) -> None:
+        found = first_control(value)
+        if found is not None:
+            self.report("error", f"{what} contains the {describe_character(found)}", line)
 
     def boolean(self, meta: Mapping[str, Any], key: str) -> bool:
         value = meta.get(key, False)
@@ -266,7 +330,7 @@ class _Checker:
         if "slug" in meta:
             value = meta["slug"]
             if not isinstance(value, str) or not is_valid_slug(value):
-                shown = value if isinstance(value, str) else repr(value)
+                shown = shown_value(value)
                 message = f"slug '{shown}' must contain only a-z, 0-9 and single '-' between them"
                 self.error_at("slug", message)
                 return None
@@ -276,6 +340,40 @@ class _Checker:
             self.report("error", f"cannot make a slug from the file name '{stem}'; set 'slug'", None)
             return None
         return slug
+
+
+def shown_value(value: Any) -> str:
+    """A front-matter value as a message quotes it: text as written, anything else short."""
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    text = value if isinstance(value, str) else _REPR.repr(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def first_control(value: Any) -> str | None:
+    """The first control character or noncharacter in the strings of a YAML value.
+
+    Each container is visited once, so aliases (`*a`) that repeat or contain themselves cost
+    nothing more.
+    """
+    seen: set[int] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            match = INVALID_CHARACTER.search(item)
+            if match:
+                return match.group()
+        elif isinstance(item, dict | list | tuple | set):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            if isinstance(item, dict):
+                pairs = [x for pair in item.items() for x in pair]
+                stack.extend(reversed(pairs))
+            else:
+                stack.extend(reversed(list(item)))
+    return None
 
 
 def parse_datetime(value: Any, tz: dt.tzinfo) -> dt.datetime | None:
@@ -307,20 +405,49 @@ class _Split:
     body_line: int
     fm_text: str
     fm_line: int
+    close_line: int
 
 
 def decode(data: bytes, path: Path) -> tuple[str | None, list[Diagnostic]]:
-    """UTF-8 text with a BOM dropped and line endings made '\\n'."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        message = f"file is not valid UTF-8 (invalid byte 0x{data[exc.start]:02x} at byte offset {exc.start})"
+    """UTF-8 text with a BOM dropped and line endings made '\\n'.
+
+    Bytes that are not UTF-8 text (a NUL byte, as in images; UTF-16; invalid sequences),
+    control characters and noncharacters are errors: nothing past them is read.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        message = "file is UTF-16 text; save it as UTF-8"
         return None, [Diagnostic("error", message, SourcePos(path))]
-    if "\x00" in text:
-        return None, [Diagnostic("error", "file is binary, not Markdown text", SourcePos(path))]
-    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+    offset = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        message = f"file is binary, not Markdown text (a NUL byte at byte offset {nul})"
+        return None, [Diagnostic("error", message, SourcePos(path))]
+    try:
+        text = data[offset:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = exc.start + offset
+        message = f"file is not valid UTF-8 (invalid byte 0x{data[start]:02x} at byte offset {start})"
+        return None, [Diagnostic("error", message, SourcePos(path))]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return (None, problems) if (problems := _control_problems(text, path)) else (text, [])
+
+
+def _control_problems(text: str, path: Path) -> list[Diagnostic]:
+    """The first control character or noncharacter of the text, with a count of the others.
+
+    Tabs and line breaks are fine: the file's line breaks are all '\\n' once it is read.
+    """
+    match = INVALID_CHARACTER.search(text)
+    if match is None:
+        return []
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    line = text.count("\n", 0, match.start()) + 1
+    column = match.start() - line_start + 1
+    message = f"{describe_character(match.group())} in the file; remove it"
+    others = len(INVALID_CHARACTER.findall(text, match.end()))
+    if others:
+        message += f" (and {others} more after it)"
+    return [Diagnostic("error", message, SourcePos(path, line, column), source_line(text, line))]
 
 
 def split_front_matter(text: str, path: Path) -> tuple[_Split | None, list[Diagnostic]]:
@@ -334,11 +461,11 @@ def split_front_matter(text: str, path: Path) -> tuple[_Split | None, list[Diagn
     start = _BOUNDARY.match(text)
     if start is None:
         message = "no front matter: the file must start with a '---' line"
-        return None, [Diagnostic("error", message, SourcePos(path, 1, 1), line_of(text, 1))]
+        return None, [Diagnostic("error", message, SourcePos(path, 1, 1), source_line(text, 1))]
     end = _BOUNDARY.search(text, start.end())
     if end is None:
         message = "front matter is not closed: no second '---' line"
-        return None, [Diagnostic("error", message, SourcePos(path, 1, 1), line_of(text, 1))]
+        return None, [Diagnostic("error", message, SourcePos(path, 1, 1), source_line(text, 1))]
     fm_text = text[start.end() : end.start()]
     fm_line = text.count("\n", 0, start.end()) + 1
     body_line = text.count("\n", 0, end.end()) + 1
@@ -346,22 +473,56 @@ def split_front_matter(text: str, path: Path) -> tuple[_Split | None, list[Diagn
         meta = _HANDLER.load(fm_text, Loader=_FrontMatterLoader) if fm_text.strip() else {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = fm_line + mark.line if mark is not None else fm_line
-        col = mark.column + 1 if mark is not None else 1
+        line, col = _mark_position(fm_text, fm_line, mark)
         problem = exc.problem or exc.context or "syntax error"
         message = f"invalid YAML in front matter: {problem}"
-        return None, [Diagnostic("error", message, SourcePos(path, line, col), line_of(text, line))]
-    except (yaml.YAMLError, ValueError, TypeError) as exc:
-        # a value YAML cannot build, such as `!!int ten`, carries no position of its own
-        message = f"invalid YAML in front matter: {exc}"
-        return None, [Diagnostic("error", message, SourcePos(path, fm_line, 1), line_of(text, fm_line))]
+        if exc.problem and exc.context and exc.context_mark is not None:
+            started, _ = _mark_position(fm_text, fm_line, exc.context_mark)
+            if started != line:
+                message += f" ({exc.context} that starts on line {started})"
+        separator = _YAML_ONLY_BREAK.search(fm_text)
+        if separator is not None:
+            # fine in a quoted string, a line break to YAML anywhere else
+            at, _ = _index_position(fm_text, fm_line, separator.start())
+            name = "line" if separator.group() == "\u2028" else "paragraph"
+            message += (
+                f"; the {name} separator U+{ord(separator.group()):04X} on line {at}, "
+                "which YAML reads as a line break outside quotes, may be the cause"
+            )
+        return None, [Diagnostic("error", message, SourcePos(path, line, col), source_line(text, line))]
+    except (yaml.YAMLError, ValueError, TypeError, LookupError, AttributeError, RecursionError) as exc:
+        # a value YAML cannot build (`!!int ten`, `!!int` alone, `!!bool maybe`) has no position:
+        # PyYAML's constructors raise whatever their conversion raises
+        known = isinstance(exc, yaml.YAMLError | ValueError)
+        detail = " ".join(str(exc).split()) if known else "a value cannot be made of the type its tag names"
+        message = f"invalid YAML in front matter: {detail}"
+        return None, [Diagnostic("error", message, SourcePos(path, fm_line, 1), source_line(text, fm_line))]
     if not isinstance(meta, dict):
         kind = "a list" if isinstance(meta, list) else "a single value"
         message = f"front matter must be a mapping of keys to values, not {kind}"
         return None, [
-            Diagnostic("error", message, SourcePos(path, fm_line + 1, 1), line_of(text, fm_line + 1))
+            Diagnostic("error", message, SourcePos(path, fm_line + 1, 1), source_line(text, fm_line + 1))
         ]
-    return _Split(meta, text[end.end() :], body_line, fm_text, fm_line), []
+    close_line = text.count("\n", 0, end.start()) + 1
+    return _Split(meta, text[end.end() :], body_line, fm_text, fm_line, close_line), []
+
+
+def _mark_position(fm_text: str, fm_line: int, mark: yaml.Mark | None) -> tuple[int, int]:
+    """A YAML mark as a line and column of the file.
+
+    From the mark's character index, not its line: YAML also breaks lines at U+2028 and
+    U+0085, which are no line breaks to Markdown or to the file's other diagnostics.
+    """
+    if mark is None:
+        return fm_line, 1
+    return _index_position(fm_text, fm_line, mark.index)
+
+
+def _index_position(fm_text: str, fm_line: int, index: int) -> tuple[int, int]:
+    """The line and column of the file at a character index of the front matter."""
+    index = min(max(index, 0), len(fm_text))
+    line_start = fm_text.rfind("\n", 0, index) + 1
+    return fm_line + fm_text.count("\n", 0, index), index - line_start + 1
 
 
 def load_brief(file: ContentFile, timezone: str) -> tuple[Brief | None, list[Diagnostic]]:
@@ -379,26 +540,29 @@ def load_brief(file: ContentFile, timezone: str) -> tuple[Brief | None, list[Dia
             check.report("warning", f"unknown front matter key '{key}'", check.lines.top.get(str(key), 1))
     title = check.string(meta, "title", required=True)
     date: dt.datetime | None = None
+    # the moment, read in the site's time zone: URLs, archive months and printed dates use it
     if meta.get("date") is None:
         check.error_at("date", "missing 'date' in front matter")
     else:
-        date = check.when(meta["date"], "date", check.lines.top.get("date"))
+        date = check.moment(meta["date"], "date", check.lines.top.get("date"))
     updated = None
     if meta.get("updated") is not None:
-        updated = check.when(meta["updated"], "updated", check.lines.top.get("updated"))
-    # the same moment, read in the site's time zone: URLs, archive months and printed dates use it
-    date = date.astimezone(check.tz) if date is not None else None
-    updated = updated.astimezone(check.tz) if updated is not None else None
+        updated = check.moment(meta["updated"], "updated", check.lines.top.get("updated"))
     summary = check.string(meta, "summary")
     tags = check.string_list(meta, "tags")
+    for tag in tags:
+        if not slugify(tag):
+            message = f"tag '{tag}' has no letter or digit to make its page's URL of; it is left out"
+            check.report("warning", message, check.lines.top.get("tags"))
     authors = check.string_list(meta, "authors")
     slug = check.slug(meta, file.path.stem)
     draft = check.boolean(meta, "draft")
     brief_id = check.string(meta, "id")
     photo = _photo(meta.get("photo"), check)
     sources = _sources(meta.get("sources"), check)
+    check.control_characters(meta)
     if not split.body.strip():
-        check.report("warning", "brief has no body", split.body_line - 1)
+        check.report("warning", "brief has no body", split.close_line)
     diagnostics.extend(check.diagnostics)
     if title is None or date is None or slug is None or any(d.level == "error" for d in check.diagnostics):
         return None, diagnostics
@@ -445,9 +609,10 @@ def _photo(value: Any, check: _Checker) -> Photo | None:
             else:
                 fields[key] = str(item).strip()
     src = fields.get("src")
-    if src is not None and is_unsafe_url(src):
+    if src is not None and (is_unsafe_url(src) or not is_http_url_or_path(src)):
         line = check.lines.photo.get("src", (None, 1))[0]
-        check.report("error", f"'photo.src' must not use the URL scheme of '{src[:40]}'", line)
+        message = f"'photo.src' must be a path under static/ or an http(s) URL, not '{shown_value(src)}'"
+        check.report("error", message, line)
         fields.pop("src")
     caption = check.lines.photo.get("caption")
     credit = check.lines.photo.get("credit")
@@ -506,9 +671,8 @@ def _sources(value: Any, check: _Checker) -> tuple[SourceRef, ...]:
             ok = ok and when is not None
         url = values.get("url")
         if url is not None and (is_unsafe_url(url) or not url.startswith(("http://", "https://"))):
-            check.report(
-                "error", f"'url' of {where} must be an http(s) URL, not '{url[:60]}'", keys.get("url", line)
-            )
+            message = f"'url' of {where} must be an http(s) URL, not '{shown_value(url)}'"
+            check.report("error", message, keys.get("url", line))
             ok = False
         if ok and when is not None:
             refs.append(
@@ -542,6 +706,7 @@ def load_page(file: ContentFile) -> tuple[Page | None, list[Diagnostic]]:
     summary = check.string(meta, "summary")
     slug = check.slug(meta, file.path.stem)
     draft = check.boolean(meta, "draft")
+    check.control_characters(meta)
     diagnostics.extend(check.diagnostics)
     if title is None or slug is None or any(d.level == "error" for d in check.diagnostics):
         return None, diagnostics

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from .errors import Diagnostic, SourcePos, display_path, line_of
+from .config import source_line
+from .errors import Diagnostic, SourcePos, display_path
 from .model import Brief, LinkRef, Page, SiteConfig
 from .site import Entry, PageEntry
 
@@ -85,7 +86,7 @@ def find_collisions(
     statics: Sequence[StaticFile],
     generated: Iterable[str],
 ) -> list[Diagnostic]:
-    """Two sources of one output path: an error naming both."""
+    """Two sources of one output path, or two briefs with one feed id: an error naming both."""
     owners: dict[str, Path | None] = {}
     problems: list[Diagnostic] = []
 
@@ -108,6 +109,15 @@ def find_collisions(
         claim(page.page.url + "index.html", page.page.path)
     for item in statics:
         claim(item.rel, item.source)
+    ids: dict[str, Path] = {}
+    for entry in entries:
+        brief = entry.brief
+        if brief.id is None:
+            continue
+        first_path = ids.setdefault(brief.id, brief.path)
+        if first_path != brief.path:
+            message = f"id '{brief.id}' is used both by this file and by {display_path(first_path)}"
+            problems.append(Diagnostic("error", message, SourcePos(brief.path, 1, 1)))
     return problems
 
 
@@ -156,4 +166,4 @@ def _source_line(path: Path, line: int) -> str | None:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
-    return line_of(text.replace("\r\n", "\n").replace("\r", "\n"), line)
+    return source_line(text.replace("\r\n", "\n").replace("\r", "\n"), line)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 from markdown_it import MarkdownIt
@@ -12,10 +11,9 @@ from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .citations import citation_plugin, fold_name
+from .config import is_unsafe_url
 from .errors import Diagnostic, SourcePos
 from .model import CitationStyle, SourceRegistry
-
-_BAD_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data|file):", re.IGNORECASE)
 
 
 def alias_map(registry: SourceRegistry) -> tuple[dict[str, str], list[Diagnostic]]:
@@ -41,7 +39,7 @@ def alias_map(registry: SourceRegistry) -> tuple[dict[str, str], list[Diagnostic
 
 def validate_link(url: str) -> bool:
     """No javascript:, vbscript:, data: or file: URLs, not even data:image."""
-    return not _BAD_SCHEME.match(url)
+    return not is_unsafe_url(url)
 
 
 def _footnote_block_open(
