@@ -33,19 +33,7 @@ ACCEPTED = SITES / "accepted"
 CACHE = ".nsnbuild-cache"
 SUMMARY_PREFIX = {"check": "error: check failed: ", "build": "error: build failed: "}
 
-DISPLAY_PATH_BUG = (
-    "errors.display_path resolves the whole path, so a diagnostic about a symlink names the file "
-    "it points to, outside the site, instead of the link under content/"
-)
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("check", "template-undefined-variable"): (
-        "build.read_site only compiles the theme's templates (theme.check_templates) and never "
-        "renders them, so `check` passes a site whose template uses a variable it is not given; "
-        "only `build` finds it, once it has started rendering into the output folder"
-    ),
-    ("check", "symlink-outside-site"): DISPLAY_PATH_BUG,
-    ("build", "symlink-outside-site"): DISPLAY_PATH_BUG,
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def case_names(folder: Path) -> list[str]:
@@ -436,11 +424,5 @@ def test_a_line_separator_in_front_matter_is_named_when_yaml_stumbles_on_it(tmp_
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="errors.line_of splits with str.splitlines, which also breaks lines at U+2028, U+0085, "
-    "form feeds and other characters that are no line breaks to the positions nsnbuild reports; "
-    "theme.py still uses it for template lines",
-)
 def test_errors_line_of_counts_lines_as_positions_do() -> None:
     assert line_of("one\u2028still one\ntwo\n", 2) == "two"

@@ -192,9 +192,6 @@ def build_site(
         raise BuildFailed((*content.diagnostics, problem.diagnostic)) from None
     cards.save()
     result = BuildResult(config, content.diagnostics, len(site.briefs), len(site.pages), planned.feed_count)
-    if not options.write:
-        return result
-    check_output_dir(config.output_dir, config.root, options.force)
     setup = RenderSetup(
         shell,
         config,
@@ -204,7 +201,15 @@ def build_site(
         content.page_urls,
         planned.feed_sources,
         {k: v for k, v in content.fragments.items() if k in planned.feed_sources},
+        stage=options.write,
     )
+    if not options.write:
+        # a check renders every page that may have changed, to find template errors, and keeps nothing
+        problems = check_pages(config.output_dir, planned, setup, content.store, pool, runner)
+        if problems:
+            raise BuildFailed(_sorted([*content.diagnostics, *problems]))
+        return result
+    check_output_dir(config.output_dir, config.root, options.force)
     files, written, unchanged, removed = write_site(
         config.output_dir, planned, setup, content.store, pool, runner
     )
@@ -371,6 +376,19 @@ def _intact(output: Path, rel: str, known: Written) -> bool:
     except OSError:
         return False
     return stat.st_size == known.size and stat.st_mtime_ns == known.mtime_ns
+
+
+def check_pages(
+    output: Path, planned: Planned, setup: RenderSetup, store: Store | None, pool: Pool, runner: Runner
+) -> list[Diagnostic]:
+    """The template problems of every page not already written from the same inputs."""
+    manifest = store.load_manifest(output) if store else {}
+    todo = [
+        (job, ())
+        for job in planned.jobs
+        if not all(manifest.get(rel, ("",))[0] == job.key for rel in _outputs(job))
+    ]
+    return [o.problem for o in render_all(pool, runner, setup, todo) if o.problem is not None]
 
 
 def write_site(

@@ -297,16 +297,20 @@ def check(site: Path, strict: bool, drafts: bool, future: bool, fmt: str, quiet:
     from .pool import Pool
 
     with locked(site.resolve()), Pool(os.cpu_count() or 1) as workers:
-        from .build import read_site
+        from .build import build_site
         from .config import Overrides
+        from .errors import BuildFailed
         from .model import BuildOptions
         from .report import render
 
         options = BuildOptions(
             drafts=drafts, future=future, strict=strict, now=now(), jobs=workers.jobs, write=False
         )
-        content = read_site(site.resolve(), Overrides(), options, workers)
-    diagnostics = content.diagnostics
+        try:
+            result = build_site(site.resolve(), Overrides(), options, workers)
+            diagnostics, briefs, pages = result.diagnostics, result.briefs, result.pages
+        except BuildFailed as problems:
+            diagnostics, briefs, pages = problems.diagnostics, 0, 0
     if fmt == "text":
         print_diagnostics(diagnostics, quiet, verbose)
     else:
@@ -319,7 +323,7 @@ def check(site: Path, strict: bool, drafts: bool, future: bool, fmt: str, quiet:
         raise NsnError(f"check failed: {summary_line(errors, warnings)}" + (" (--strict)" if strict else ""))
     if not quiet:
         click.echo(
-            f"Checked {plural(len(content.entries), 'brief')} and {plural(len(content.pages), 'page')}: "
+            f"Checked {plural(briefs, 'brief')} and {plural(pages, 'page')}: "
             f"{summary_line(errors, warnings)}",
             err=True,
         )

@@ -73,13 +73,13 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
 
 
 def line_of(text: str, line: int | None) -> str | None:
-    """The 1-based line `line` of text, or None."""
+    """The 1-based line `line` of text, or None. Lines end at "\n" only, as positions count."""
     if line is None or line < 1:
         return None
-    lines = text.splitlines()
-    if line > len(lines):
+    lines = text.split("\n")
+    if line > len(lines) or (line == len(lines) and not lines[-1]):
         return None
-    return lines[line - 1]
+    return lines[line - 1].rstrip("\r")
 
 
 class NsnError(click.ClickException):

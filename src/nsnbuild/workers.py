@@ -175,6 +175,9 @@ class Runner:
             return [Outcome(rel, job.key, "", 0, None, problem.diagnostic)]
         outcomes = []
         for index, (rel, data) in enumerate(files):
+            if not setup.stage:
+                outcomes.append(Outcome(rel, job.key, "", len(data), None, None))
+                continue
             digest, staged = stage_file(setup.output, rel, data, known[index] if index < len(known) else None)
             outcomes.append(Outcome(rel, job.key, digest, len(data), staged, None))
         return outcomes
@@ -222,6 +225,8 @@ class RenderSetup:
     feed_sources: dict[str, Brief]
     fragments: dict[str, RenderedBrief]
     """Fragments kept in memory (a build without cache) for the briefs that feeds show."""
+    stage: bool = True
+    """False for a check: pages are rendered (to find template errors) but not written."""
 
 
 @dataclass(frozen=True, slots=True)
