@@ -57,6 +57,11 @@ def make_site(root: Path, rng: random.Random, count: int = 12) -> None:
     (root / "content" / "pages" / "about.md").write_text("---\ntitle: About\n---\nAbout us.\n")
     for number in range(count):
         (root / "content" / "briefs" / f"b{number:02d}.md").write_text(brief(rng, number))
+    # a brief and a page that link to another brief, whose URL may change
+    first = root / "content" / "briefs" / "b00.md"
+    first.write_text(first.read_text() + "\nSee also [the other brief](b01.md).\n")
+    about = root / "content" / "pages" / "about.md"
+    about.write_text(about.read_text() + "\nOur [latest analysis](../briefs/b01.md).\n")
     (root / "themes" / "house" / "templates").mkdir(parents=True)
 
 
@@ -130,6 +135,23 @@ def edits(root: Path) -> list[tuple[str, Callable[[random.Random], None]]]:
             touch_later(config)
         touch_later(path)
 
+    def registry_url(rng: random.Random) -> None:
+        registry = root / "sources.toml"
+        text = registry.read_text()
+        old = text.split('url = "', 1)[1].split('"', 1)[0]
+        registry.write_text(text.replace(old, f"https://www.wsj.com/{rng.randrange(1000)}/", 1))
+        touch_later(registry)
+
+    def slug(rng: random.Random) -> None:
+        # the brief that b00 links to changes its URL: b00's page must follow
+        path = briefs / "b01.md"
+        if path.exists():
+            text = path.read_text()
+            if "slug:" in text:
+                rewrite(path, text.split("slug: ", 1)[1].split("\n", 1)[0], f"moved-{rng.randrange(1000)}")
+            else:
+                rewrite(path, "summary:", f"slug: moved-{rng.randrange(1000)}\nsummary:")
+
     def config(rng: random.Random) -> None:
         path = root / "nsnbuild.toml"
         text = path.read_text()
@@ -152,10 +174,11 @@ def edits(root: Path) -> list[tuple[str, Callable[[random.Random], None]]]:
         else:
             rewrite(path, "summary:", "draft: true\nsummary:")
 
-    return [(f.__name__, f) for f in (body, title, date, tags, alias, template, config, add, remove, draft)]
+    steps = (body, title, date, tags, alias, registry_url, slug, template, config, add, remove, draft)
+    return [(f.__name__, f) for f in steps]
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, 2, 3])
 def test_warm_builds_equal_clean_builds_after_random_edits(tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
     root = tmp_path / "site"
@@ -163,7 +186,7 @@ def test_warm_builds_equal_clean_builds_after_random_edits(tmp_path: Path, seed:
     output = tmp_path / "out"
     build(root, output)
     steps = edits(root)
-    for step in range(8):
+    for step in range(10):
         name, edit = rng.choice(steps)
         before = tree(output)
         edit(rng)

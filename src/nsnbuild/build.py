@@ -187,7 +187,16 @@ def build_site(
     statics = [(s.rel, s.source) for s in content.statics]
     cards = _CardRenderer(content.store, runner.environment(content.theme), shell)
     try:
-        planned = plan_site(site, shell, config, content.fragments.get, cards.html, statics, _epoch(options))
+        planned = plan_site(
+            site,
+            shell,
+            config,
+            content.fragments.get,
+            cards.html,
+            statics,
+            _epoch(options),
+            content.page_urls,
+        )
     except TemplateProblem as problem:
         raise BuildFailed((*content.diagnostics, problem.diagnostic)) from None
     cards.save()
@@ -310,11 +319,11 @@ def load_briefs(
     results: dict[str, Prepared] = {}
     todo = []
     for file in files:
-        key = content_key(file, settings)
-        cached = index.get(key)
+        lookup = content_key(file, settings)
+        cached = index.get(lookup)
         # fragments the cache lost are prepared again when a page needs them (Runner.fragments)
         if cached is not None and all(digests.get(n, "") == v for n, v in cached.registry_deps.items()):
-            results[file.rel] = Prepared(file.rel, key, cached, None)
+            results[file.rel] = Prepared(file.rel, cached.key, cached, None, lookup)
         else:
             todo.append(file)
     for done, prepared in enumerate(prepare_all(pool, runner, settings, todo), start=1):
@@ -323,7 +332,7 @@ def load_briefs(
             progress("Reading briefs", done, len(todo))
     ordered = [results[f.rel] for f in files]
     if store is not None:
-        store.save_entries({p.key: p.entry for p in ordered})
+        store.save_entries({p.lookup: p.entry for p in ordered})
     return ordered
 
 
@@ -340,10 +349,12 @@ def _published(
         if item.fragments is not None:
             fragments[item.key] = item.fragments
         if isinstance(source, Brief):
-            facts = BriefFacts(item.entry.citations, item.entry.word_count, item.entry.excerpt)
+            linked = tuple(sorted({ref.target for ref in item.entry.links if ref.kind == "page"}))
+            facts = BriefFacts(item.entry.citations, item.entry.word_count, item.entry.excerpt, linked)
             entries.append(Entry(source, facts, item.key))
         elif isinstance(source, Page):
-            pages.append(PageEntry(source, item.key))
+            linked = tuple(sorted({ref.target for ref in item.entry.links if ref.kind == "page"}))
+            pages.append(PageEntry(source, item.key, linked))
     return entries, pages, fragments
 
 

@@ -33,7 +33,7 @@ from .model import (
     Written,
 )
 
-FORMAT = 3
+FORMAT = 4
 T = TypeVar("T")
 
 
@@ -64,7 +64,6 @@ def _parse_when(value: str | None) -> dt.datetime | None:
 
 def brief_to_json(item: Brief | Page) -> dict[str, Any]:
     common = {
-        "path": str(item.path),
         "rel": item.rel,
         "title": item.title,
         "slug": item.slug,
@@ -113,10 +112,12 @@ def brief_to_json(item: Brief | Page) -> dict[str, Any]:
     }
 
 
-def brief_from_json(data: Mapping[str, Any]) -> Brief | Page:
+def brief_from_json(data: Mapping[str, Any], root: Path) -> Brief | Page:
+    """A brief read back from the cache, its path under the site's root (wherever that is now)."""
+    path = root / data["rel"]
     if data["type"] == "page":
         return Page(
-            Path(data["path"]),
+            path,
             data["rel"],
             data["title"],
             data["slug"],
@@ -128,7 +129,7 @@ def brief_from_json(data: Mapping[str, Any]) -> Brief | Page:
         )
     photo = data["photo"]
     return Brief(
-        path=Path(data["path"]),
+        path=path,
         rel=data["rel"],
         title=data["title"],
         date=dt.datetime.fromisoformat(data["date"]),
@@ -179,20 +180,24 @@ def citation_from_json(v: list[Any]) -> ResolvedCitation:
     return ResolvedCitation(v[0], v[1], dt.date.fromisoformat(v[2]), v[3], v[4], v[5], v[6], places, *v[8:11])
 
 
-def diagnostic_to_json(d: Diagnostic) -> list[Any]:
+def diagnostic_to_json(d: Diagnostic, root: Path) -> list[Any]:
+    """A diagnostic as JSON, its path relative to the site's root when it is under it."""
     pos = d.pos
+    path = None
+    if pos is not None:
+        path = pos.path.relative_to(root).as_posix() if pos.path.is_relative_to(root) else str(pos.path)
     return [
         d.level,
         d.message,
-        str(pos.path) if pos else None,
+        path,
         pos.line if pos else None,
         pos.col if pos else None,
         d.source_line,
     ]
 
 
-def diagnostic_from_json(v: list[Any]) -> Diagnostic:
-    pos = SourcePos(Path(v[2]), v[3], v[4]) if v[2] is not None else None
+def diagnostic_from_json(v: list[Any], root: Path) -> Diagnostic:
+    pos = SourcePos(root / v[2], v[3], v[4]) if v[2] is not None else None
     return Diagnostic(v[0], v[1], pos, v[5])
 
 
@@ -227,7 +232,11 @@ def fragments_from_json(v: Mapping[str, Any]) -> RenderedBrief:
 
 @dataclass(frozen=True, slots=True)
 class CachedEntry:
-    """A brief's prepared result as the index holds it (fragments live in their own file)."""
+    """A brief's prepared result as the cache holds it (its HTML fragments apart).
+
+    It is found by the key of the file's bytes and settings; `key` also covers the registry
+    entries the brief used, and names its fragments: pages made from it are keyed by it.
+    """
 
     item: Brief | Page | None
     citations: tuple[ResolvedCitation, ...]
@@ -236,29 +245,35 @@ class CachedEntry:
     excerpt: str
     diagnostics: tuple[Diagnostic, ...]
     registry_deps: Mapping[str, str]
+    key: str = ""
 
 
-def entry_to_json(e: CachedEntry) -> dict[str, Any]:
+def entry_to_json(e: CachedEntry, root: Path) -> dict[str, Any]:
     return {
         "item": brief_to_json(e.item) if e.item is not None else None,
         "citations": [citation_to_json(c) for c in e.citations],
         "links": [[x.target, x.kind, x.line, x.column] for x in e.links],
         "word_count": e.word_count,
         "excerpt": e.excerpt,
-        "diagnostics": [diagnostic_to_json(d) for d in e.diagnostics],
+        "diagnostics": [diagnostic_to_json(d, root) for d in e.diagnostics],
         "registry_deps": dict(e.registry_deps),
+        "key": e.key,
     }
 
 
-def entry_from_json(v: Mapping[str, Any]) -> CachedEntry:
+def entry_from_json(v: Mapping[str, Any], root: Path) -> CachedEntry:
+    deps = v["registry_deps"]
+    if not isinstance(deps, dict) or not isinstance(v["key"], str):
+        raise TypeError("not an entry")
     return CachedEntry(
-        item=brief_from_json(v["item"]) if v["item"] is not None else None,
+        item=brief_from_json(v["item"], root) if v["item"] is not None else None,
         citations=tuple(citation_from_json(c) for c in v["citations"]),
         links=tuple(LinkRef(a, b, c, d) for a, b, c, d in v["links"]),
         word_count=v["word_count"],
         excerpt=v["excerpt"],
-        diagnostics=tuple(diagnostic_from_json(d) for d in v["diagnostics"]),
-        registry_deps=v["registry_deps"],
+        diagnostics=tuple(diagnostic_from_json(d, root) for d in v["diagnostics"]),
+        registry_deps=deps,
+        key=v["key"],
     )
 
 
@@ -275,7 +290,8 @@ class Store:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.path = folder / "cache.sqlite"
-        self._loaded: set[str] = set()
+        self.root = folder.parent
+        self._loaded: dict[str, str] = {}
         self._manifests: dict[str, dict[str, tuple[str, Written]]] = {}
 
     @contextlib.contextmanager
@@ -354,38 +370,43 @@ class Store:
         self._safely(write, None)
 
     def load_entries(self) -> dict[str, CachedEntry]:
-        """key -> entry for every entry that reads back."""
+        """Content key -> entry, for every entry that reads back."""
 
         def read(connection: sqlite3.Connection) -> dict[str, CachedEntry]:
             entries: dict[str, CachedEntry] = {}
             for key, data in connection.execute("SELECT key, data FROM entries"):
                 try:
-                    entries[key] = entry_from_json(json.loads(data))
-                except (KeyError, TypeError, ValueError, IndexError):
+                    entries[key] = entry_from_json(json.loads(data), self.root)
+                except (KeyError, TypeError, ValueError, IndexError, AttributeError):
                     continue
             return entries
 
         empty: dict[str, CachedEntry] = {}
         entries = self._safely(read, empty)
-        self._loaded = set(entries)
+        self._loaded = {key: entry.key for key, entry in entries.items()}
         return entries
 
     def save_entries(self, entries: Mapping[str, CachedEntry]) -> None:
-        """Keep exactly these entries (and their fragments): add the new, drop the rest."""
-        added = [(key, _dumps(entry_to_json(e))) for key, e in entries.items() if key not in self._loaded]
-        gone = [(key,) for key in self._loaded - set(entries)]
+        """Keep exactly these entries (and their fragments): add the new and the changed, drop
+        the rest. An entry prepared again (its registry changed) replaces the old one."""
+        added = [
+            (key, e.key, _dumps(entry_to_json(e, self.root)))
+            for key, e in entries.items()
+            if self._loaded.get(key) != e.key
+        ]
+        gone = [(key,) for key in self._loaded.keys() - entries.keys()]
         if not added and not gone:
             return
 
         def write(connection: sqlite3.Connection) -> None:
             connection.execute("BEGIN IMMEDIATE")
-            connection.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", added)
+            connection.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", added)
             connection.executemany("DELETE FROM entries WHERE key = ?", gone)
-            connection.execute("DELETE FROM fragments WHERE key NOT IN (SELECT key FROM entries)")
+            connection.execute("DELETE FROM fragments WHERE key NOT IN (SELECT fragments FROM entries)")
             connection.execute("COMMIT")
 
         self._safely(write, None)
-        self._loaded = set(entries)
+        self._loaded = {key: entry.key for key, entry in entries.items()}
 
     def load_value(self, name: str) -> Any:
         def read(connection: sqlite3.Connection) -> Any:
@@ -451,7 +472,7 @@ class Store:
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, fragments TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS kv (name TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS written (

@@ -141,7 +141,7 @@ def record(
             "tree": {rel: list(v) for rel, v in _scan(root / "content").items()},
             "static": {rel: list(v) for rel, v in _scan(root / "static").items()},
             "next_publication": next_publication.isoformat() if next_publication else None,
-            "diagnostics": [diagnostic_to_json(d) for d in result.diagnostics],
+            "diagnostics": [diagnostic_to_json(d, store.root) for d in result.diagnostics],
             "counts": [result.briefs, result.pages, result.feeds, result.files],
         },
     )
@@ -172,7 +172,7 @@ def up_to_date(
             if stat.st_size != written.size or stat.st_mtime_ns != written.mtime_ns:
                 return None
         briefs, pages, feeds, files = value["counts"]
-        diagnostics = tuple(diagnostic_from_json(d) for d in value["diagnostics"])
+        diagnostics = tuple(diagnostic_from_json(d, store.root) for d in value["diagnostics"])
     except (KeyError, TypeError, ValueError, OSError):
         return None
     return Recorded(diagnostics, briefs, pages, feeds, files)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,7 @@ def plan_pages(
     config: SiteConfig,
     fragments_of: FragmentsOf,
     card_html: Callable[[Card], tuple[Markup, str]],
+    page_urls: Mapping[str, str],
 ) -> list[Job]:
     """Every HTML page of the site; `card_html` renders a brief's card for the list pages."""
     base = shell.base_path
@@ -159,7 +160,9 @@ def plan_pages(
         # the citation formats and JSON-LD are made from these when the page is rendered;
         # related briefs count by their card digests
         related_keys = [shown[i].key for i in site.related[index]]
-        key = _key(shell, "brief", entry.key, tags, authors, related_keys, prev_link, next_link, info)
+        # and the pages its body links to count by their URLs
+        linked = [(rel, page_urls.get(rel)) for rel in entry.facts.linked]
+        key = _key(shell, "brief", entry.key, tags, authors, related_keys, prev_link, next_link, info, linked)
         jobs.append(
             BriefJob(
                 brief.url + "index.html",
@@ -200,7 +203,8 @@ def plan_pages(
     for item in site.pages:
         page = item.page
         info = _info(shell, "page", page.title, page.url, description=page.summary or "")
-        key = _key(shell, "page", item.key, info)
+        linked = [(rel, page_urls.get(rel)) for rel in item.linked]
+        key = _key(shell, "page", item.key, info, linked)
         jobs.append(StandaloneJob(page.url + "index.html", key, page, item.key, fragments_of(item.key), info))
     info = _info(shell, "404", "Page not found", "404.html", noindex=True)
     jobs.append(TemplateJob("404.html", _key(shell, "404.html", info), "404.html", info, {}))
@@ -310,8 +314,9 @@ def plan_site(
     card_html: Callable[[Card], tuple[Markup, str]],
     statics: Sequence[tuple[str, Path]],
     epoch: dt.datetime,
+    page_urls: Mapping[str, str],
 ) -> Planned:
-    pages = plan_pages(site, shell, config, fragments_of, card_html)
+    pages = plan_pages(site, shell, config, fragments_of, card_html, page_urls)
     sizes = {rel: path.stat().st_size for rel, path in statics}
     feeds = plan_feeds(site, shell, config, sizes, epoch)
     lastmod = {e.brief.url + "index.html": e.brief.updated or e.brief.date for e in site.briefs}

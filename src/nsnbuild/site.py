@@ -32,6 +32,8 @@ class BriefFacts:
     citations: tuple[ResolvedCitation, ...]
     word_count: int
     excerpt: str
+    linked: tuple[str, ...] = ()
+    """Content files its body links to: their URLs are written into its page."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class Entry:
 class PageEntry:
     page: Page
     key: str
+    linked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,12 +63,17 @@ def registry_digests(registry: Sequence[RegistrySource]) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """One content file after load, resolve and render."""
+    """One content file after load, resolve and render.
+
+    `lookup` is the key of its bytes and settings, under which the cache finds it; `key`
+    (= entry.key) also covers the registry entries it used, and names its fragments.
+    """
 
     rel: str
     key: str
     entry: CachedEntry
     fragments: RenderedBrief | None
+    lookup: str
 
 
 def content_key(file: ContentFile, settings: PrepareSettings) -> str:
@@ -86,18 +91,21 @@ class Runner:
 
     def prepare(self, settings: PrepareSettings, file: ContentFile) -> Prepared:
         file = read_content(file)
-        key = content_key(file, settings)
+        lookup = content_key(file, settings)
         item: Brief | Page | None
         if file.kind == "brief":
             item, diagnostics = load_brief(file, settings.timezone)
         else:
             item, diagnostics = load_page(file)
         if item is None:
-            return Prepared(file.rel, key, CachedEntry(None, (), (), 0, "", tuple(diagnostics), {}), None)
+            entry = CachedEntry(None, (), (), 0, "", tuple(diagnostics), {}, lookup)
+            return Prepared(file.rel, lookup, entry, None, lookup)
         md, registry = self._tools(settings)
         resolved = resolve_brief(item, md, registry, dict(settings.aliases))
         fragments = render_brief(resolved, md)
         digests = self._digests[settings.digest]
+        deps = {name: digests.get(name, "") for name in resolved.registry_used}
+        key = make_key(lookup, repr(sorted(deps.items())))
         entry = CachedEntry(
             # the body and the front-matter sources are needed only to render the brief
             item=replace(item, body="", sources=()) if isinstance(item, Brief) else replace(item, body=""),
@@ -106,9 +114,10 @@ class Runner:
             word_count=fragments.word_count,
             excerpt=fragments.excerpt,
             diagnostics=(*diagnostics, *resolved.diagnostics),
-            registry_deps={name: digests.get(name, "") for name in resolved.registry_used},
+            registry_deps=deps,
+            key=key,
         )
-        return Prepared(file.rel, key, entry, fragments)
+        return Prepared(file.rel, key, entry, fragments, lookup)
 
     def _tools(self, settings: PrepareSettings) -> tuple[Any, Any]:
         digest = settings.digest + repr(settings.registry)
