@@ -122,3 +122,136 @@ def test_the_lock_is_released_when_a_build_is_killed(tmp_path: Path) -> None:
     started = time.monotonic()
     with site_lock(root / ".nsnbuild-cache", wait=5):
         assert time.monotonic() - started < 5
+
+
+def small_site(root: Path) -> None:
+    write_site(root, 2, "Small")
+    for number in range(2):
+        path = root / "content" / "briefs" / f"b{number:03d}.md"
+        path.write_text(path.read_text().replace("tags: [T", "tags: [Cuba, T"))
+
+
+def build_here(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nsnbuild.cli", "build", "--site", ".", "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
+
+
+@pytest.mark.parametrize(
+    ("static", "what"),
+    [
+        ("static/tags/cuba/index.html", "output path 'tags/cuba/index.html' is claimed both by this file"),
+        ("static/tags/cuba/feed.xml", "output path 'tags/cuba/feed.xml' is claimed both by this file"),
+        ("static/briefs/2015/01/01/b000/cite.bib", "is claimed both by this file and by content/briefs"),
+        ("static/tags", "output path 'tags' would be both a file and the folder of"),
+    ],
+)
+def test_a_static_file_in_the_place_of_a_generated_one_is_an_error(
+    tmp_path: Path, static: str, what: str
+) -> None:
+    root = tmp_path / "site"
+    small_site(root)
+    (root / static).parent.mkdir(parents=True, exist_ok=True)
+    (root / static).write_text("mine")
+    done = build_here(root)
+    assert done.returncode == 1, done.stderr
+    assert f"{static}:1:1: error: " in done.stderr
+    assert what in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (root / "output").exists()
+
+
+def test_a_page_may_take_the_place_of_a_static_file_and_back(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    small_site(root)
+    (root / "static").mkdir()
+    (root / "static" / "humans").write_text("people")
+    assert build_here(root).returncode == 0
+    assert (root / "output" / "humans").read_text() == "people"
+    (root / "static" / "humans").unlink()
+    (root / "content" / "pages").mkdir()
+    (root / "content" / "pages" / "humans.md").write_text("---\ntitle: Humans\n---\nWho we are.\n")
+    done = build_here(root)
+    assert done.returncode == 0, done.stderr
+    assert "Who we are." in (root / "output" / "humans" / "index.html").read_text()
+    (root / "content" / "pages" / "humans.md").unlink()
+    (root / "static" / "humans").write_text("people again")
+    done = build_here(root)
+    assert done.returncode == 0, done.stderr
+    assert (root / "output" / "humans").read_text() == "people again"
+    assert not [p for p in (root / "output").rglob("*") if p.name.startswith(TEMP_PREFIX)]
+
+
+def test_a_build_stopped_before_it_recorded_itself_is_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    import nsnbuild.build
+    from nsnbuild.build import build_site
+    from nsnbuild.config import Overrides
+    from nsnbuild.freshness import check_fresh
+    from nsnbuild.model import BuildOptions
+    from nsnbuild.pool import Pool
+
+    root = tmp_path / "site"
+    small_site(root)
+    old = time.time() - 60
+    for path in root.rglob("*"):
+        os.utime(path, (old, old))
+    time.sleep(0.3)
+    options = BuildOptions(now=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    with Pool(1) as pool:
+        build_site(root, Overrides(), options, pool)
+    assert check_fresh(root, Overrides(), options) is not None
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nsnbuild.build, "record", interrupted)
+    elsewhere = Overrides(base_url="https://other.example/")
+    with Pool(1) as pool, pytest.raises(KeyboardInterrupt):
+        build_site(root, elsewhere, options, pool)
+    # the output now holds the other base URL: a plain build must rewrite it
+    assert check_fresh(root, Overrides(), options) is None
+
+
+def test_an_output_folder_below_a_file_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    small_site(root)
+    (tmp_path / "afile").write_text("x")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nsnbuild.cli",
+            "build",
+            "--site",
+            str(root),
+            "-o",
+            str(tmp_path / "afile" / "out"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert f"{tmp_path / 'afile'} is a file" in done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+
+
+@pytest.mark.parametrize("value", ["99999999999999", "soon"])
+def test_an_unusable_source_date_epoch_is_a_usage_error(tmp_path: Path, value: str) -> None:
+    root = tmp_path / "site"
+    small_site(root)
+    done = subprocess.run(
+        [sys.executable, "-m", "nsnbuild.cli", "build", "--site", str(root)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": value},
+    )
+    assert done.returncode == 2
+    assert "SOURCE_DATE_EPOCH" in done.stderr
+    assert "internal error" not in done.stderr

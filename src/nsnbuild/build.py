@@ -15,16 +15,16 @@ from markupsafe import Markup
 
 from . import __version__
 from .cache import Store
-from .config import Overrides, load_config
+from .config import Overrides, load_config, source_date_epoch
 from .content import ContentFile, discover_content
-from .errors import BuildFailed, Diagnostic, has_errors
+from .errors import BuildFailed, Diagnostic, NsnError, has_errors
 from .feeds import FeedJob
-from .freshness import Recorded, load_known, record, settings_key
-from .linking import StaticFile, check_links, collect_static, find_collisions
+from .freshness import Recorded, invalidate, load_known, record, settings_key, snapshot
+from .linking import StaticFile, check_links, collect_static, find_collisions, output_conflicts
 from .markdown import alias_map
 from .model import Brief, BuildOptions, LinkRef, Page, RenderedBrief, SiteConfig, SourceRegistry, Written
 from .output import Staged, check_output_dir, commit, rollback, scan_output, stage_file
-from .pages import BriefJob, Job, render_card
+from .pages import BriefJob, Job, StandaloneJob, render_card
 from .plan import Planned, plan_site
 from .pool import Pool
 from .site import (
@@ -174,6 +174,7 @@ def build_site(
 ) -> BuildResult:
     """Build the site under root. Raises BuildFailed, having written nothing, when it has errors."""
     started_ns = time.time_ns()
+    seen = snapshot(root)
     runner = Runner()
     content = read_site(root, overrides, options, pool, runner, progress)
     config = content.config
@@ -200,6 +201,11 @@ def build_site(
     except TemplateProblem as problem:
         raise BuildFailed((*content.diagnostics, problem.diagnostic)) from None
     cards.save()
+    claims = [(rel, _source_of(job)) for job in planned.jobs for rel in _outputs(job)]
+    claims += [(rel, None) for rel, _ in planned.files] + list(planned.copies)
+    conflicts = output_conflicts(claims)
+    if conflicts:
+        raise BuildFailed(_sorted([*content.diagnostics, *conflicts]))
     result = BuildResult(config, content.diagnostics, len(site.briefs), len(site.pages), planned.feed_count)
     setup = RenderSetup(
         shell,
@@ -219,6 +225,8 @@ def build_site(
             raise BuildFailed(_sorted([*content.diagnostics, *problems]))
         return result
     check_output_dir(config.output_dir, config.root, options.force)
+    if content.store is not None:
+        invalidate(content.store, config.output_dir)
     files, written, unchanged, removed = write_site(
         config.output_dir, planned, setup, content.store, pool, runner
     )
@@ -229,8 +237,8 @@ def build_site(
             config.output_dir,
             settings_key(config.root, overrides, options, content.theme.digest),
             started_ns,
-            {f.rel: (f.size, f.mtime_ns, f.digest) for f in content.files},
-            config.root,
+            {f.rel: (f.size, f.mtime_ns, f.ctime_ns, f.digest) for f in content.files},
+            seen,
             _next_publication(content, options),
             Recorded(result.diagnostics, result.briefs, result.pages, result.feeds, result.files),
         )
@@ -360,8 +368,11 @@ def _published(
 
 def _epoch(options: BuildOptions) -> dt.datetime:
     """The date used where no brief gives one: SOURCE_DATE_EPOCH, or 1970."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "")
-    return dt.datetime.fromtimestamp(int(value) if value.isdigit() else 0, dt.UTC)
+    try:
+        fixed = source_date_epoch()
+    except ValueError:
+        fixed = None
+    return fixed or dt.datetime.fromtimestamp(0, dt.UTC)
 
 
 def _shell_digest(config: SiteConfig, theme_digest: str, nav: tuple[Link, ...], options: BuildOptions) -> str:
@@ -371,6 +382,14 @@ def _shell_digest(config: SiteConfig, theme_digest: str, nav: tuple[Link, ...], 
 
 def _sorted(diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
     return tuple(sorted(dict.fromkeys(diagnostics), key=lambda d: d.sort_key()))
+
+
+def _source_of(job: Job | FeedJob) -> Path | None:
+    if isinstance(job, BriefJob):
+        return job.entry.brief.path
+    if isinstance(job, StandaloneJob):
+        return job.item.path
+    return None
 
 
 def _outputs(job: Job | FeedJob) -> list[str]:
@@ -441,7 +460,7 @@ def write_site(
     extra = [(rel, data, "") for rel, data in planned.files]
     for rel, source in planned.copies:
         stat = source.stat()
-        key = f"copy:{stat.st_size}:{stat.st_mtime_ns}"
+        key = f"copy:{source}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
         copied = as_written(rel, key)
         if copied is not None:
             keep[rel] = (key, copied.digest, copied.size)
@@ -465,13 +484,24 @@ def write_site(
             keep[rel] = (key, digest, len(data))
             if item is not None:
                 staged.append(item)
+    except OSError as exc:
+        pool.stop()
+        rollback(output, staged, before)
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise NsnError(f"cannot write the site into {output}: {exc.strerror or exc}{where}") from exc
     except BaseException:
+        # no worker may still be staging files when the staged files are removed
+        pool.stop()
         rollback(output, staged, before)
         raise
     if problems:
         rollback(output, staged, before)
         raise BuildFailed(_sorted(problems))
-    report, written = commit(output, staged, set(keep), before)
+    try:
+        report, written = commit(output, staged, set(keep), before)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise NsnError(f"cannot write the site into {output}: {exc.strerror or exc}{where}") from exc
     if store is not None:
         new_manifest: dict[str, tuple[str, Written]] = {}
         for rel, (key, digest, size) in keep.items():

@@ -43,12 +43,13 @@ def verbosity_options(func: F) -> F:
 
 def now(clock: Callable[[], float] = time.time) -> dt.datetime:
     """The build's idea of now: SOURCE_DATE_EPOCH when set, else the clock."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if value:
-        if not value.isdigit():
-            raise click.UsageError(f"SOURCE_DATE_EPOCH must be a number of seconds, not '{value}'")
-        return dt.datetime.fromtimestamp(int(value), dt.UTC)
-    return dt.datetime.fromtimestamp(clock(), dt.UTC)
+    from .config import source_date_epoch
+
+    try:
+        fixed = source_date_epoch()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    return fixed if fixed is not None else dt.datetime.fromtimestamp(clock(), dt.UTC)
 
 
 def use_colour() -> bool:
@@ -260,14 +261,23 @@ def clean(site: Path, output: Path | None, quiet: bool, verbose: bool) -> None:
     config, _, _ = load_config(site.resolve(), Overrides(output_dir=output.resolve() if output else None))
     target = config.output_dir
     removed = []
-    if target.is_dir():
-        if not (target / MARKER).exists():
-            raise NsnError(f"not removing {_shown(target)}: nsnbuild did not make it")
-        shutil.rmtree(target)
-        removed.append(_shown(target))
-    if config.cache_dir.is_dir():
-        shutil.rmtree(config.cache_dir)
-        removed.append(_shown(config.cache_dir))
+    with locked(config.root):
+        if target.is_dir():
+            if not (target / MARKER).exists():
+                raise NsnError(f"not removing {_shown(target)}: nsnbuild did not make it")
+            shutil.rmtree(target)
+            removed.append(_shown(target))
+        # the cache goes too, its lock last (a command waiting for it then takes the old one)
+        leftovers = [p for p in config.cache_dir.iterdir() if p.name != "lock"]
+        for path in leftovers:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        (config.cache_dir / "lock").unlink(missing_ok=True)
+        config.cache_dir.rmdir()
+        if leftovers:
+            removed.append(_shown(config.cache_dir))
     if not quiet:
         click.echo(f"Removed {', '.join(removed)}" if removed else "Nothing to remove", err=True)
 

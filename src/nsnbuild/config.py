@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import os
 import re
 import tomllib
 import zoneinfo
@@ -143,6 +145,19 @@ def source_line(text: str, line: int | None) -> str | None:
     if line > len(lines) or (line == len(lines) and not lines[-1]):
         return None
     return lines[line - 1].translate(_PICTURES)
+
+
+def source_date_epoch() -> dt.datetime | None:
+    """SOURCE_DATE_EPOCH as a date, None when unset; ValueError when it is not a usable one."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValueError(f"SOURCE_DATE_EPOCH must be a number of seconds, not '{value}'")
+    try:
+        return dt.datetime.fromtimestamp(int(value), dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"SOURCE_DATE_EPOCH is out of range: '{value}'") from None
 
 
 def is_unsafe_url(url: str) -> bool:

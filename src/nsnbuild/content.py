@@ -81,10 +81,11 @@ class ContentFile:
     digest: str
     size: int = 0
     mtime_ns: int = 0
+    ctime_ns: int = 0
 
 
-Known = Mapping[str, tuple[int, int, str]]
-"""rel -> (size, mtime_ns, digest) of content files as the previous build saw them."""
+Known = Mapping[str, tuple[int, int, int, str]]
+"""rel -> (size, mtime_ns, ctime_ns, digest) of content files as the previous build saw them."""
 
 
 def read_content(file: ContentFile) -> ContentFile:
@@ -92,7 +93,9 @@ def read_content(file: ContentFile) -> ContentFile:
     if file.data is not None:
         return file
     data = file.path.read_bytes()
-    return ContentFile(file.path, file.rel, file.kind, data, digest_bytes(data), file.size, file.mtime_ns)
+    return ContentFile(
+        file.path, file.rel, file.kind, data, digest_bytes(data), file.size, file.mtime_ns, file.ctime_ns
+    )
 
 
 def digest_bytes(data: bytes) -> str:
@@ -171,14 +174,15 @@ def discover_content(root: Path, known: Known | None = None) -> tuple[list[Conte
         try:
             stat = path.stat()
             seen = known.get(rel)
-            if seen and seen[:2] == (stat.st_size, stat.st_mtime_ns):
-                files.append(ContentFile(path, rel, kind, None, seen[2], stat.st_size, stat.st_mtime_ns))
+            times = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+            if seen and seen[:3] == times:
+                files.append(ContentFile(path, rel, kind, None, seen[3], *times))
                 continue
             data = path.read_bytes()
         except OSError as exc:
             diagnostics.append(Diagnostic("error", f"cannot read file: {exc.strerror}", SourcePos(path)))
             continue
-        files.append(ContentFile(path, rel, kind, data, digest_bytes(data), stat.st_size, stat.st_mtime_ns))
+        files.append(ContentFile(path, rel, kind, data, digest_bytes(data), *times))
     return files, diagnostics
 
 

@@ -78,9 +78,25 @@ def settings_key(root: Path, overrides: Overrides, options: BuildOptions, theme_
     return _digest(parts.encode(), _read(root / CONFIG_NAME), _read(root / REGISTRY_NAME))
 
 
-def _scan(folder: Path) -> dict[str, tuple[int, int]]:
-    """rel -> (size, mtime_ns) of every file under folder."""
-    found: dict[str, tuple[int, int]] = {}
+Tree = dict[str, tuple[int, int, int]]
+"""rel -> (size, mtime_ns, ctime_ns) of every file under a folder."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The content and static folders as a build found them when it started."""
+
+    content: Tree
+    static: Tree
+
+
+def snapshot(root: Path) -> Snapshot:
+    return Snapshot(_scan(root / "content"), _scan(root / "static"))
+
+
+def _scan(folder: Path) -> Tree:
+    """rel -> (size, mtime_ns, ctime_ns) of every file under folder."""
+    found: Tree = {}
     if not folder.is_dir():
         return found
     base = len(str(folder)) + 1
@@ -93,7 +109,7 @@ def _scan(folder: Path) -> dict[str, tuple[int, int]]:
                 stat = os.stat(path)
             except OSError:
                 continue
-            found[f"{prefix}/{name}" if prefix else name] = (stat.st_size, stat.st_mtime_ns)
+            found[f"{prefix}/{name}" if prefix else name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
     return found
 
 
@@ -101,7 +117,7 @@ def _state_name(output: Path) -> str:
     return f"state-{output_id(output)}"
 
 
-def load_known(store: Store, output: Path) -> dict[str, tuple[int, int, str]]:
+def load_known(store: Store, output: Path) -> dict[str, tuple[int, int, int, str]]:
     """Content files as the last build saw them, for those whose mtime can be trusted."""
     value = store.load_value(_state_name(output))
     if not isinstance(value, dict):
@@ -109,12 +125,19 @@ def load_known(store: Store, output: Path) -> dict[str, tuple[int, int, str]]:
     try:
         started_ns = int(value["started_ns"])
         return {
-            rel: (int(a), int(b), str(c))
-            for rel, (a, b, c) in value["content"].items()
-            if trusted(int(b), started_ns)
+            rel: (int(size), int(mtime), int(ctime), str(digest))
+            for rel, (size, mtime, ctime, digest) in value["content"].items()
+            if trusted(max(int(mtime), int(ctime)), started_ns)
         }
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         return {}
+
+
+def invalidate(store: Store, output: Path) -> None:
+    """Forget the last build's record before anything is written: until this build has
+    finished and recorded itself, no build may call the output up to date."""
+    if store.load_value(_state_name(output)) is not None:
+        store.save_value(_state_name(output), None)
 
 
 def record(
@@ -122,15 +145,16 @@ def record(
     output: Path,
     settings: str,
     started_ns: int,
-    content: Mapping[str, tuple[int, int, str]],
-    root: Path,
+    content: Mapping[str, tuple[int, int, int, str]],
+    seen: Snapshot,
     next_publication: dt.datetime | None,
     result: Recorded,
 ) -> None:
     """Remember what this successful build was made from and what it reported.
 
-    A file changed while the build ran has a modification time after `started_ns`, so
-    the next build does not trust its recorded state and reads it again.
+    `seen` is the content and static folders as the build found them when it started: a
+    file changed, added or removed while it ran differs from that next time, and a file
+    changed just before has a change time too recent to be trusted.
     """
     store.save_value(
         _state_name(output),
@@ -138,8 +162,8 @@ def record(
             "settings": settings,
             "started_ns": started_ns,
             "content": {rel: list(v) for rel, v in content.items()},
-            "tree": {rel: list(v) for rel, v in _scan(root / "content").items()},
-            "static": {rel: list(v) for rel, v in _scan(root / "static").items()},
+            "tree": {rel: list(v) for rel, v in seen.content.items()},
+            "static": {rel: list(v) for rel, v in seen.static.items()},
             "next_publication": next_publication.isoformat() if next_publication else None,
             "diagnostics": [diagnostic_to_json(d, store.root) for d in result.diagnostics],
             "counts": [result.briefs, result.pages, result.feeds, result.files],
@@ -159,10 +183,11 @@ def up_to_date(
         upcoming = value["next_publication"]
         if upcoming is not None and not options.future and options.now >= dt.datetime.fromisoformat(upcoming):
             return None
-        for folder in ("tree", "static"):
-            recorded = {rel: (size, mtime) for rel, (size, mtime) in value[folder].items()}
-            current = _scan(root / ("content" if folder == "tree" else "static"))
-            if current != recorded or not all(trusted(mtime, started_ns) for _, mtime in current.values()):
+        now = snapshot(root)
+        for current, recorded in ((now.content, value["tree"]), (now.static, value["static"])):
+            if current != {rel: tuple(v) for rel, v in recorded.items()}:
+                return None
+            if not all(trusted(max(m, c), started_ns) for _, m, c in current.values()):
                 return None
         manifest = store.load_manifest(output)
         if not manifest:
@@ -173,7 +198,7 @@ def up_to_date(
                 return None
         briefs, pages, feeds, files = value["counts"]
         diagnostics = tuple(diagnostic_from_json(d, store.root) for d in value["diagnostics"])
-    except (KeyError, TypeError, ValueError, OSError):
+    except (KeyError, TypeError, ValueError, OSError, AttributeError):
         return None
     return Recorded(diagnostics, briefs, pages, feeds, files)
 

@@ -121,6 +121,43 @@ def find_collisions(
     return problems
 
 
+def output_conflicts(claims: Iterable[tuple[str, Path | None]]) -> list[Diagnostic]:
+    """Output paths claimed twice, or claimed both as a file and as a folder of other files.
+
+    `claims` are (path under the output, the file it comes from or None for a generated page).
+    """
+    owners: dict[str, Path | None] = {}
+    problems: list[Diagnostic] = []
+
+    def report(rel: str, other: str, source: Path | None, first: Path | None) -> None:
+        if source is None and first is None:
+            return
+        mine, theirs = (source, first) if source is not None else (first, source)
+        assert mine is not None
+        what = display_path(theirs) if theirs is not None else "a page nsnbuild makes"
+        if rel == other:
+            message = f"output path '{rel}' is claimed both by this file and by {what}"
+        else:
+            message = f"output path '{rel}' would be both a file and the folder of '{other}' ({what})"
+        problems.append(Diagnostic("error", message, SourcePos(mine, 1, 1)))
+
+    for rel, source in claims:
+        if rel in owners:
+            report(rel, rel, source, owners[rel])
+            continue
+        owners[rel] = source
+    folders: dict[str, str] = {}
+    for rel in owners:
+        parts = rel.split("/")
+        for depth in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:depth]), rel)
+    for rel, source in owners.items():
+        inside = folders.get(rel)
+        if inside is not None:
+            report(rel, inside, source, owners[inside])
+    return problems
+
+
 def check_links(
     links: Mapping[str, tuple[Brief | Page, Sequence[LinkRef]]],
     published: Mapping[str, str],

@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import os
 import secrets
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,7 @@ class OutputState:
     files: set[str] = field(default_factory=set)
     dirs: set[str] = field(default_factory=set)
     temps: list[str] = field(default_factory=list)
+    existed: bool = False
 
 
 def check_output_dir(output: Path, root: Path, force: bool) -> None:
@@ -71,6 +73,11 @@ def check_output_dir(output: Path, root: Path, force: bool) -> None:
             raise OutputRefused(f"refusing to write the site into {output}: {why}")
     if output.exists() and not output.is_dir():
         raise OutputRefused(f"refusing to write the site into {output}: it is a file")
+    for parent in output.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputRefused(f"refusing to write the site into {output}: {parent} is a file")
+            break
     if not force and output.is_dir() and not (output / MARKER).exists() and any(output.iterdir()):
         raise OutputRefused(
             f"refusing to write the site into {output}: the folder is not empty and was not made "
@@ -80,8 +87,8 @@ def check_output_dir(output: Path, root: Path, force: bool) -> None:
 
 def scan_output(output: Path) -> OutputState:
     """Every file and folder under output (relative, '/'-separated), and stray temporary files."""
-    state = OutputState()
-    if not output.is_dir():
+    state = OutputState(existed=output.is_dir())
+    if not state.existed:
         return state
     base = len(str(output)) + 1
     for dirpath, _, filenames in os.walk(output):
@@ -123,9 +130,16 @@ def stage_file(output: Path, rel: str, data: bytes, known: Written | None) -> tu
     if unchanged(output, rel, data, digest, known):
         return digest, None
     path = output / rel
-    if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.parent / f"{TEMP_PREFIX}{secrets.token_hex(6)}-{path.name}"
+    folder = path.parent
+    if not folder.is_dir():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            # a file the last build made stands where this file's folder goes: it is stale, and
+            # goes when the build is committed; until then the new bytes wait at the top
+            folder = output
+            output.mkdir(parents=True, exist_ok=True)
+    temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(6)}-{path.name}"
     with open(temp, "wb") as handle:
         handle.write(data)
     return digest, Staged(rel, str(temp), digest, len(data))
@@ -137,15 +151,20 @@ def commit(
     keep: set[str],
     before: OutputState,
 ) -> tuple[WriteReport, dict[str, Written]]:
-    """Rename staged files into place, remove stale files and stray temporaries."""
+    """Rename staged files into place, remove stale files and stray temporaries.
+
+    A file that takes the place of a stale folder (or needs a folder where a stale file
+    was) is put in place once the stale files are gone.
+    """
     written: dict[str, Written] = {}
-    count = 0
+    blocked: list[Staged] = []
     for item in staged:
         final = output / item.rel
+        if Path(item.temp).parent != final.parent or final.is_dir():
+            blocked.append(item)
+            continue
         os.replace(item.temp, final)
-        stat = final.stat()
-        written[item.rel] = Written(item.digest, item.size, stat.st_mtime_ns)
-        count += 1
+        written[item.rel] = Written(item.digest, item.size, final.stat().st_mtime_ns)
     for temp in before.temps:
         _unlink(output / temp)
     removed = 0
@@ -153,6 +172,15 @@ def commit(
     for rel in stale:
         if _unlink(output / rel):
             removed += 1
+    for item in blocked:
+        final = output / item.rel
+        if final.is_dir():
+            # every file in it is stale: the new outputs cannot be both this file and inside it
+            shutil.rmtree(final)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(item.temp, final)
+        written[item.rel] = Written(item.digest, item.size, final.stat().st_mtime_ns)
+    count = len(written)
     if stale:
         # folders left empty go; a folder that still holds a file refuses to be removed
         needed = {p for rel in {str(Path(rel).parent.as_posix()) for rel in keep} for p in _parents(rel)}
@@ -177,7 +205,7 @@ def rollback(output: Path, staged: Iterable[Staged], before: OutputState) -> Non
         _unlink(output / temp)
     for rel in sorted(after.dirs - before.dirs, key=len, reverse=True):
         _rmdir(output / rel)
-    if not before.dirs and not before.files:
+    if not before.existed:
         _rmdir(output)
 
 
