@@ -147,7 +147,7 @@ def test_the_photo_credit_and_caption_continue_the_numbering() -> None:
     # inline mode never appends a Sources list
     assert [t.type for t in caption + credit] == ["inline", "inline"]
     assert md.renderer.render(caption, md.options, env) == (
-        'Protest in Tokyo <sup class="citation-ref"><a href="#source-2" id="cite-2-2"'
+        'Protest in Tokyo<sup class="citation-ref"><a href="#source-2" id="cite-2-2"'
         ' aria-label="Source 2">2</a></sup>'
     )
 

@@ -33,7 +33,7 @@ from .model import (
     Written,
 )
 
-FORMAT = 4
+FORMAT = 5
 T = TypeVar("T")
 
 

@@ -9,6 +9,8 @@ from markdown_it.renderer import RendererProtocol
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.footnote.index import render_footnote_anchor as _FOOTNOTE_ANCHOR
+from mdit_py_plugins.footnote.index import render_footnote_ref as _FOOTNOTE_REF
 
 from .citations import citation_plugin, fold_name
 from .config import is_unsafe_url
@@ -53,6 +55,26 @@ def _footnote_block_open(
     )
 
 
+def _footnote_ref(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """The footnote plugin's marker, with an accessible name: "Note N"."""
+    html: str = _FOOTNOTE_REF(self, tokens, idx, options, env)
+    number = tokens[idx].meta["id"] + 1
+    return html.replace('"><a href=', f'"><a aria-label="Note {number}" href=', 1)
+
+
+def _footnote_anchor(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """The footnote plugin's back link, with an accessible name: "Back to note N"."""
+    html: str = _FOOTNOTE_ANCHOR(self, tokens, idx, options, env)
+    number = tokens[idx].meta["id"] + 1
+    return html.replace(
+        ' class="footnote-backref"', f' class="footnote-backref" aria-label="Back to note {number}"', 1
+    )
+
+
 def make_markdown(
     *,
     allow_html: bool,
@@ -69,4 +91,6 @@ def make_markdown(
     md.use(footnote_plugin, inline=False)
     md.use(citation_plugin, aliases=dict(aliases), style=citation_style, sources_list=False)
     md.add_render_rule("footnote_block_open", _footnote_block_open)
+    md.add_render_rule("footnote_ref", _footnote_ref)
+    md.add_render_rule("footnote_anchor", _footnote_anchor)
     return md

@@ -153,6 +153,7 @@ def plan_pages(
             description=brief.summary or entry.facts.excerpt,
             og_type="article",
             image=image.url if image else None,
+            image_alt=brief.photo.alt if image and brief.photo else None,
             published=brief.date.isoformat(),
             modified=(brief.updated or brief.date).isoformat(),
         )

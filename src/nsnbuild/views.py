@@ -97,6 +97,7 @@ class PageInfo:
     prev_url: str | None = None
     next_url: str | None = None
     image: str | None = None
+    image_alt: str | None = None
     og_type: str = "website"
     published: str | None = None
     modified: str | None = None

@@ -129,6 +129,9 @@ def citation_plugin(
         cs = citation_state(state.env)
         if cs.marks:
             _number(state, cs, canonical)
+            if style == "footnotes":
+                for i, _ in _marked_inline_tokens(state.tokens, cs.marks):
+                    _hug_markers(state.tokens[i].children or [])
             cs.marks.clear()
         cs.parse_count += 1
         if sources_list and not state.inlineMode:
@@ -289,6 +292,20 @@ def _number(state: StateCore, cs: CitationState, canonical: Mapping[str, tuple[s
         for at, level, message in marks[2]:
             line, column = anchor.position(at)
             cs.problems.append(Problem(level, message, line, column, part))
+
+
+def _hug_markers(children: list[Token]) -> None:
+    """Note markers follow the word or punctuation before them with no space between (and
+    so never start a line of their own): the space before a group is dropped."""
+    for j in range(len(children) - 1, 0, -1):
+        if children[j].type != GROUP or "n" not in children[j].meta:
+            continue
+        before = children[j - 1]
+        if before.type == "softbreak" and j >= 2 and children[j - 2].type == "text":
+            del children[j - 1]
+            before = children[j - 2]
+        if before.type == "text":
+            before.content = before.content.rstrip(" \t\u00a0")
 
 
 def _marked_inline_tokens(
