@@ -116,12 +116,12 @@ def main() -> None:
             shutil.rmtree(site / ".nsnbuild-cache", ignore_errors=True)
             cold, cold_mem, _ = timed(command)
             same, same_mem, report = timed(command)
-            untouched = " 0 files written" in report
+            untouched = "nothing to write" in report or " 0 files written" in report
             target = briefs[(run * 7) % len(briefs)]
             with open(target, "a", encoding="utf-8") as handle:
                 handle.write(f"\nEdited paragraph {run}.\n")
             edit, edit_mem, edit_report = timed(command)
-            written = edit_report.split(" files written")[0].rsplit(" ", 1)[-1]
+            written = edit_report.split(" written")[0].rsplit(": ", 1)[-1]
             rows.append((cold, same, edit, max(cold_mem, same_mem, edit_mem)))
             print(
                 f"run {run}: cold {cold:.2f} s ({cold_mem:.0f} MiB)  no-change {same:.2f} s"

@@ -26,7 +26,7 @@ from .model import Brief, BuildOptions, LinkRef, Page, RenderedBrief, SiteConfig
 from .output import Staged, check_output_dir, commit, rollback, scan_output, stage_file
 from .pages import BriefJob, Job, StandaloneJob, render_card
 from .plan import Planned, plan_site
-from .pool import Pool
+from .pool import Pool, release_memory
 from .site import (
     BriefFacts,
     Entry,
@@ -201,6 +201,7 @@ def build_site(
     except TemplateProblem as problem:
         raise BuildFailed((*content.diagnostics, problem.diagnostic)) from None
     cards.save()
+    release_memory()
     claims = [(rel, _source_of(job)) for job in planned.jobs for rel in _outputs(job)]
     claims += [(rel, None) for rel, _ in planned.files] + list(planned.copies)
     conflicts = output_conflicts(claims)
@@ -341,6 +342,7 @@ def load_briefs(
     ordered = [results[f.rel] for f in files]
     if store is not None:
         store.save_entries({p.lookup: p.entry for p in ordered})
+    release_memory()
     return ordered
 
 
@@ -472,6 +474,8 @@ def write_site(
         for done, outcome in enumerate(render_all(pool, runner, setup, todo), start=1):
             if progress is not None:
                 progress("Writing pages", done, len(todo))
+            if done % 2048 == 0:
+                release_memory()
             if outcome.problem is not None:
                 problems.append(outcome.problem)
                 continue

@@ -219,6 +219,8 @@ def _build(
             )
         return
     with Pool(options.jobs) as pool:
+        # workers start now, while this process is small: each starts as a copy of it
+        pool.start()
         from .build import build_site
 
         try:

@@ -182,7 +182,9 @@ def discover_content(root: Path, known: Known | None = None) -> tuple[list[Conte
         except OSError as exc:
             diagnostics.append(Diagnostic("error", f"cannot read file: {exc.strerror}", SourcePos(path)))
             continue
-        files.append(ContentFile(path, rel, kind, data, digest_bytes(data), *times))
+        # the bytes are read again where the file is prepared: holding every file's bytes here
+        # until then would cost the memory of the whole archive
+        files.append(ContentFile(path, rel, kind, None, digest_bytes(data), *times))
     return files, diagnostics
 
 

@@ -19,6 +19,19 @@ SERIAL_BELOW = 48
 """Fewer items than this are done in this process: starting workers would cost more."""
 
 
+def release_memory() -> None:
+    """Hand memory freed by this process back to the system (glibc keeps it otherwise):
+    after a burst of short-lived strings, the process's resident size falls back."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):  # not glibc
+        return
+
+
 def _ping(_: int) -> None:
     return None
 
@@ -55,6 +68,11 @@ class Pool:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+
+    def start(self) -> None:
+        """Start the workers now (they start on first use otherwise)."""
+        if self.jobs > 1:
+            self._start()
 
     def _start(self) -> Executor:
         if self._executor is None:

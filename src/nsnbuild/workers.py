@@ -22,7 +22,7 @@ from .markdown import make_markdown
 from .model import Brief, Page, RegistrySource, RenderedBrief, SiteConfig, Written
 from .output import Staged, stage_file
 from .pages import BriefJob, Job, StandaloneJob, render_job
-from .pool import Pool
+from .pool import Pool, release_memory
 from .render import fill_urls, render_brief
 from .resolve import index_registry, resolve_brief
 from .theme import TemplateProblem, Theme, make_environment
@@ -311,12 +311,15 @@ def prepare_all(
     else:
         prepared = (runner.prepare(settings, f) for f in files)
     batch: list[Prepared] = []
-    for item in prepared:
+    for count, item in enumerate(prepared, start=1):
         batch.append(item)
         if len(batch) == 128:
             yield from _stored(settings, batch)
             batch = []
+        if count % 1024 == 0:
+            release_memory()
     yield from _stored(settings, batch)
+    release_memory()
 
 
 def render_all(
