@@ -321,6 +321,12 @@ class FeedJob:
     spec: FeedSpec
     briefs: tuple[tuple[FeedEntry, str], ...]
     """Each entry with the key of its fragments; content_html is filled in when rendered."""
+    links: str = ""
+    """A digest of every brief's and page's URL: content links to them."""
+
+    def keyed(self, shell_digest: str) -> FeedJob:
+        """The job with its key, made from everything its feeds are made from."""
+        return replace(self, key=make_key(shell_digest, self.links, repr(self.spec), repr(self.briefs)))
 
 
 _Record = TypeVar("_Record", FeedSpec, FeedEntry, FeedImage)
@@ -478,6 +484,5 @@ def plan_feeds(
             icon_url=shell.base_url + config.icon if config.icon else None,
             logo_url=shell.base_url + config.publisher.logo if config.publisher.logo else None,
         )
-        key = make_key(shell.digest, links, repr(spec), repr(entries))
-        jobs.append(FeedJob(folder, key, spec, tuple(entries)))
+        jobs.append(FeedJob(folder, "", spec, tuple(entries), links).keyed(shell.digest))
     return jobs

@@ -59,6 +59,10 @@ class BriefJob:
     prev: Link | None
     next: Link | None
     page: PageInfo
+    related_keys: tuple[str, ...] = ()
+    """The related briefs' card digests: the page's key counts them rather than the cards."""
+    linked: tuple[tuple[str, str | None], ...] = ()
+    """Content files the body links to, with their URLs, which are written into the page."""
 
     @property
     def bib_rel(self) -> str:
@@ -75,6 +79,7 @@ class StandaloneJob:
     fragments_key: str
     fragments: RenderedBrief | None
     page: PageInfo
+    linked: tuple[tuple[str, str | None], ...] = ()
 
 
 Job = TemplateJob | BriefJob | StandaloneJob

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,25 @@ JsonLdOf = Callable[[int], Markup | None]
 
 def _key(shell: Shell, *parts: Any) -> str:
     return make_key(shell.digest, *(repr(p) for p in parts))
+
+
+def keyed(shell: Shell, job: BriefJob | StandaloneJob) -> BriefJob | StandaloneJob:
+    """The job with its key: everything its page is made from besides the shared shell."""
+    if isinstance(job, BriefJob):
+        parts: tuple[Any, ...] = (
+            "brief",
+            job.fragments_key,
+            job.tags,
+            job.authors,
+            job.related_keys,
+            job.prev,
+            job.next,
+            job.page,
+            job.linked,
+        )
+    else:
+        parts = ("page", job.fragments_key, job.page, job.linked)
+    return replace(job, key=_key(shell, *parts))
 
 
 def _info(shell: Shell, kind: str, title: str, path: str, **extra: Any) -> PageInfo:
@@ -160,25 +179,25 @@ def plan_pages(
         tags, authors = cards[index].tags, cards[index].authors
         # the citation formats and JSON-LD are made from these when the page is rendered;
         # related briefs count by their card digests
-        related_keys = [shown[i].key for i in site.related[index]]
+        related_keys = tuple(shown[i].key for i in site.related[index])
         # and the pages its body links to count by their URLs
-        linked = [(rel, page_urls.get(rel)) for rel in entry.facts.linked]
-        key = _key(shell, "brief", entry.key, tags, authors, related_keys, prev_link, next_link, info, linked)
-        jobs.append(
-            BriefJob(
-                brief.url + "index.html",
-                key,
-                entry,
-                entry.key,
-                fragments_of(entry.key),
-                tags,
-                authors,
-                related,
-                prev_link,
-                next_link,
-                info,
-            )
+        linked = tuple((rel, page_urls.get(rel)) for rel in entry.facts.linked)
+        job = BriefJob(
+            brief.url + "index.html",
+            "",
+            entry,
+            entry.key,
+            fragments_of(entry.key),
+            tags,
+            authors,
+            related,
+            prev_link,
+            next_link,
+            info,
+            related_keys,
+            linked,
         )
+        jobs.append(keyed(shell, job))
     jobs.append(_archive(site, shell, cards))
     for kind, folder, terms, heading, intro in (
         ("tag", "tags", site.tags, "Topics", "Every topic the briefs cover."),
@@ -204,9 +223,9 @@ def plan_pages(
     for item in site.pages:
         page = item.page
         info = _info(shell, "page", page.title, page.url, description=page.summary or "")
-        linked = [(rel, page_urls.get(rel)) for rel in item.linked]
-        key = _key(shell, "page", item.key, info, linked)
-        jobs.append(StandaloneJob(page.url + "index.html", key, page, item.key, fragments_of(item.key), info))
+        linked = tuple((rel, page_urls.get(rel)) for rel in item.linked)
+        page_job = StandaloneJob(page.url + "index.html", "", page, item.key, fragments_of(item.key), info, linked)
+        jobs.append(keyed(shell, page_job))
     info = _info(shell, "404", "Page not found", "404.html", noindex=True)
     jobs.append(TemplateJob("404.html", _key(shell, "404.html", info), "404.html", info, {}))
     return jobs
