@@ -29,6 +29,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("pages", "feeds"),
     ("plan", "output", "freshness"),
     ("workers",),
+    ("writer",),
+    ("incremental",),
     ("build",),
     ("serve", "scaffold", "report"),
     ("cli", "__main__"),

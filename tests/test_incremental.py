@@ -312,3 +312,64 @@ def test_a_scheduled_brief_appears_in_the_first_build_after_its_date(tmp_path: P
         after = build_site(root, Overrides(output_dir=output), later, pool)
     assert after.briefs == before.briefs + 1
     assert "Scheduled" in (output / "index.html").read_text()
+
+
+def test_an_edit_to_a_body_rebuilds_only_its_page_and_feeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nsnbuild.build
+
+    root = tmp_path / "site"
+    make_site(root, random.Random(9))
+    age(root)
+    output = tmp_path / "out"
+    build(root, output)
+    before = tree(output)
+    target = root / "content" / "briefs" / "b03.md"
+    target.write_text(target.read_text() + "\nA sentence added to the body.\n")
+
+    def no_full_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the whole site was read again")
+
+    monkeypatch.setattr(nsnbuild.build, "read_site", no_full_build)
+    result = build(root, output)
+    after = tree(output)
+    changed = {rel for rel in after if before[rel][0] != after[rel][0]}
+    assert changed and all(
+        rel.startswith("briefs/") or rel.endswith(("feed.xml", "atom.xml", "feed.json")) for rel in changed
+    )
+    assert any(
+        "A sentence added to the body." in after[rel][0].decode() for rel in changed if rel.endswith(".html")
+    )
+    assert result.written == len(changed)
+    monkeypatch.undo()
+    clean = tmp_path / "clean"
+    build(root, clean, use_cache=False)
+    assert {k: v[0] for k, v in tree(output).items()} == {k: v[0] for k, v in tree(clean).items()}
+
+
+def test_an_edit_that_moves_a_brief_takes_the_whole_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nsnbuild.build
+
+    root = tmp_path / "site"
+    make_site(root, random.Random(10))
+    age(root)
+    output = tmp_path / "out"
+    build(root, output)
+    target = root / "content" / "briefs" / "b03.md"
+    target.write_text(target.read_text().replace("title: Brief number", "title: A new title for brief"))
+    calls: list[int] = []
+    read_site = nsnbuild.build.read_site
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return read_site(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(nsnbuild.build, "read_site", counted)
+    build(root, output)
+    assert calls == [1]
+    assert "A new title for brief" in (output / "index.html").read_text() or any(
+        "A new title for brief" in p.read_text() for p in output.rglob("index.html")
+    )

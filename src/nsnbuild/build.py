@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -13,22 +12,20 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import __version__
 from .cache import Store
 from .config import Overrides, load_config, source_date_epoch
 from .content import ContentFile, discover_content
-from .errors import BuildFailed, Diagnostic, NsnError, has_errors
-from .feeds import FeedJob
+from .errors import BuildFailed, Diagnostic, has_errors, sorted_diagnostics
 from .freshness import Recorded, invalidate, load_known, record, settings_key, snapshot
+from .incremental import build_edits, record_outline, status_of
 from .linking import StaticFile, check_links, collect_static, find_collisions, output_conflicts
 from .markdown import alias_map
-from .model import Brief, BuildOptions, LinkRef, Page, RenderedBrief, SiteConfig, SourceRegistry, Written
-from .output import Staged, check_output_dir, commit, rollback, scan_output, stage_file
-from .pages import BriefJob, Job, StandaloneJob, render_card
-from .plan import Planned, plan_site
+from .model import Brief, BuildOptions, LinkRef, Page, RenderedBrief, SiteConfig, SourceRegistry
+from .output import check_output_dir
+from .pages import render_card
+from .plan import make_shell, plan_site
 from .pool import Pool, release_memory
 from .site import (
-    BriefFacts,
     Entry,
     PageEntry,
     RelatedInputs,
@@ -39,17 +36,19 @@ from .site import (
     reserved_slug_problems,
 )
 from .theme import TemplateProblem, Theme, check_templates, locate_theme
-from .views import Card, Link, Shell, site_view
+from .views import Card, Link, Shell
 from .workers import (
     Prepared,
     PrepareSettings,
     RenderSetup,
     Runner,
     content_key,
+    facts_of,
     prepare_all,
+    prepare_settings,
     registry_digests,
-    render_all,
 )
+from .writer import BuildResult, Progress, check_pages, outputs_of, source_of, write_site
 
 REQUIRED_TEMPLATES = (
     "base.html",
@@ -73,19 +72,6 @@ GENERATED = (
     "atom.xml",
     "feed.json",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class BuildResult:
-    config: SiteConfig
-    diagnostics: tuple[Diagnostic, ...]
-    briefs: int
-    pages: int
-    feeds: int
-    files: int = 0
-    written: int = 0
-    unchanged: int = 0
-    removed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +118,7 @@ def read_site(
     statics, problems = collect_static(config, theme)
     diagnostics += problems
 
-    settings = _settings(config, registry, aliases, store)
+    settings = prepare_settings(config, registry, aliases, store.folder if store else None)
     prepared = load_briefs(files, settings, store, pool, runner, progress)
     for item in prepared:
         diagnostics += item.entry.diagnostics
@@ -160,13 +146,9 @@ def read_site(
         fragments=fragments,
         statics=tuple(statics),
         page_urls=page_urls,
-        diagnostics=_sorted(diagnostics),
+        diagnostics=sorted_diagnostics(diagnostics),
         files=tuple(files),
     )
-
-
-Progress = Callable[[str, int, int], None]
-"""Told (what, done, total) as the long stages of a build advance."""
 
 
 def build_site(
@@ -176,15 +158,16 @@ def build_site(
     started_ns = time.time_ns()
     seen = snapshot(root)
     runner = Runner()
+    edited = build_edits(root, overrides, options, pool, runner, started_ns)
+    if edited is not None:
+        return edited
     content = read_site(root, overrides, options, pool, runner, progress)
     config = content.config
     if has_errors(content.diagnostics, options.strict):
         raise BuildFailed(content.diagnostics)
     site = assemble_site(content.entries, content.pages, content.registry, _remembered(content.store))
     nav = tuple(Link(p.page.title, config.base_path + p.page.url) for p in site.pages)
-    view = site_view(config, nav, content.theme.assets_digest[:10], f"nsnbuild {__version__}")
-    digest = _shell_digest(config, content.theme.digest, nav, options)
-    shell = Shell(view, config.base_path, config.base_url, digest, options.live_reload)
+    shell = make_shell(config, content.theme, nav, options.live_reload)
     statics = [(s.rel, s.source) for s in content.statics]
     cards = _CardRenderer(content.store, runner.environment(content.theme), shell)
     try:
@@ -202,11 +185,11 @@ def build_site(
         raise BuildFailed((*content.diagnostics, problem.diagnostic)) from None
     cards.save()
     release_memory()
-    claims = [(rel, _source_of(job)) for job in planned.jobs for rel in _outputs(job)]
+    claims = [(rel, source_of(job)) for job in planned.jobs for rel in outputs_of(job)]
     claims += [(rel, None) for rel, _ in planned.files] + list(planned.copies)
     conflicts = output_conflicts(claims)
     if conflicts:
-        raise BuildFailed(_sorted([*content.diagnostics, *conflicts]))
+        raise BuildFailed(sorted_diagnostics([*content.diagnostics, *conflicts]))
     result = BuildResult(config, content.diagnostics, len(site.briefs), len(site.pages), planned.feed_count)
     setup = RenderSetup(
         shell,
@@ -223,7 +206,7 @@ def build_site(
         # a check renders every page that may have changed, to find template errors, and keeps nothing
         problems = check_pages(config.output_dir, planned, setup, content.store, pool, runner)
         if problems:
-            raise BuildFailed(_sorted([*content.diagnostics, *problems]))
+            raise BuildFailed(sorted_diagnostics([*content.diagnostics, *problems]))
         return result
     check_output_dir(config.output_dir, config.root, options.force)
     if content.store is not None:
@@ -233,6 +216,19 @@ def build_site(
     )
     result = replace(result, files=files, written=written, unchanged=unchanged, removed=removed)
     if content.store is not None:
+        held = {
+            p.rel: status_of(p.entry.item, options)
+            for p in content.prepared
+            if p.entry.item is not None and not is_published(p.entry.item, options)
+        }
+        outline = {
+            "shell": shell.digest,
+            "nav": [[link.title, link.url] for link in nav],
+            "page_urls": content.page_urls,
+            "held": held,
+            "statics": [s.rel for s in content.statics],
+        }
+        record_outline(content.store, config.output_dir, content.prepared, planned.jobs, outline, options)
         record(
             content.store,
             config.output_dir,
@@ -300,20 +296,6 @@ def _next_publication(content: SiteContent, options: BuildOptions) -> dt.datetim
     return min(dates, default=None)
 
 
-def _settings(
-    config: SiteConfig, registry: SourceRegistry, aliases: dict[str, str], store: Store | None
-) -> PrepareSettings:
-    return PrepareSettings(
-        timezone=config.timezone,
-        allow_html=config.allow_html,
-        typographer=config.typographer,
-        citation_style=config.citation_style,
-        aliases=tuple(sorted(aliases.items())),
-        registry=registry.sources,
-        cache_folder=store.folder if store else None,
-    )
-
-
 def load_briefs(
     files: Sequence[ContentFile],
     settings: PrepareSettings,
@@ -359,9 +341,7 @@ def _published(
         if item.fragments is not None:
             fragments[item.key] = item.fragments
         if isinstance(source, Brief):
-            linked = tuple(sorted({ref.target for ref in item.entry.links if ref.kind == "page"}))
-            facts = BriefFacts(item.entry.citations, item.entry.word_count, item.entry.excerpt, linked)
-            entries.append(Entry(source, facts, item.key))
+            entries.append(Entry(source, facts_of(item.entry), item.key))
         elif isinstance(source, Page):
             linked = tuple(sorted({ref.target for ref in item.entry.links if ref.kind == "page"}))
             pages.append(PageEntry(source, item.key, linked))
@@ -375,144 +355,3 @@ def _epoch(options: BuildOptions) -> dt.datetime:
     except ValueError:
         fixed = None
     return fixed or dt.datetime.fromtimestamp(0, dt.UTC)
-
-
-def _shell_digest(config: SiteConfig, theme_digest: str, nav: tuple[Link, ...], options: BuildOptions) -> str:
-    text = repr((__version__, config, theme_digest, nav, options.live_reload))
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-def _sorted(diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
-    return tuple(sorted(dict.fromkeys(diagnostics), key=lambda d: d.sort_key()))
-
-
-def _source_of(job: Job | FeedJob) -> Path | None:
-    if isinstance(job, BriefJob):
-        return job.entry.brief.path
-    if isinstance(job, StandaloneJob):
-        return job.item.path
-    return None
-
-
-def _outputs(job: Job | FeedJob) -> list[str]:
-    if isinstance(job, FeedJob):
-        return [job.folder + "feed.xml", job.folder + "atom.xml", job.folder + "feed.json"]
-    if isinstance(job, BriefJob):
-        return [job.rel, job.bib_rel]
-    return [job.rel]
-
-
-def _intact(output: Path, rel: str, known: Written) -> bool:
-    try:
-        stat = os.stat(output / rel)
-    except OSError:
-        return False
-    return stat.st_size == known.size and stat.st_mtime_ns == known.mtime_ns
-
-
-def check_pages(
-    output: Path, planned: Planned, setup: RenderSetup, store: Store | None, pool: Pool, runner: Runner
-) -> list[Diagnostic]:
-    """The template problems of every page not already written from the same inputs."""
-    manifest = store.load_manifest(output) if store else {}
-    todo = [
-        (job, ())
-        for job in planned.jobs
-        if not all(manifest.get(rel, ("",))[0] == job.key for rel in _outputs(job))
-    ]
-    return [o.problem for o in render_all(pool, runner, setup, todo) if o.problem is not None]
-
-
-def write_site(
-    output: Path,
-    planned: Planned,
-    setup: RenderSetup,
-    store: Store | None,
-    pool: Pool,
-    runner: Runner,
-    progress: Progress | None = None,
-) -> tuple[int, int, int, int]:
-    """Render what changed, stage it beside its destination, rename it all into place at once.
-
-    Returns (files in the site, files written, files already up to date, files removed).
-    """
-    manifest = store.load_manifest(output) if store else {}
-    # every file is looked at, so anything the build does not make goes, whatever the cache holds
-    before = scan_output(output)
-    intact: dict[str, bool] = {}
-
-    def as_written(rel: str, key: str | None = None) -> Written | None:
-        """What the manifest says of rel, if the file is still exactly that (and has that key)."""
-        found = manifest.get(rel)
-        if found is None or (key is not None and found[0] != key):
-            return None
-        if rel not in intact:
-            intact[rel] = _intact(output, rel, found[1])
-        return found[1] if intact[rel] else None
-
-    keep: dict[str, tuple[str, str, int]] = {}
-    todo: list[tuple[Job | FeedJob, tuple[Written | None, ...]]] = []
-    for job in planned.jobs:
-        rels = _outputs(job)
-        fresh = [as_written(rel, job.key) for rel in rels]
-        if all(w is not None for w in fresh):
-            keep.update({rel: (job.key, w.digest, w.size) for rel, w in zip(rels, fresh, strict=True) if w})
-        else:
-            todo.append((job, tuple(manifest[rel][1] if rel in manifest else None for rel in rels)))
-    extra = [(rel, data, "") for rel, data in planned.files]
-    for rel, source in planned.copies:
-        stat = source.stat()
-        key = f"copy:{source}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
-        copied = as_written(rel, key)
-        if copied is not None:
-            keep[rel] = (key, copied.digest, copied.size)
-        else:
-            extra.append((rel, source.read_bytes(), key))
-    staged: list[Staged] = []
-    problems: list[Diagnostic] = []
-    try:
-        for done, outcome in enumerate(render_all(pool, runner, setup, todo), start=1):
-            if progress is not None:
-                progress("Writing pages", done, len(todo))
-            if done % 2048 == 0:
-                release_memory()
-            if outcome.problem is not None:
-                problems.append(outcome.problem)
-                continue
-            keep[outcome.rel] = (outcome.key, outcome.digest, outcome.size)
-            if outcome.staged is not None:
-                staged.append(outcome.staged)
-        for rel, data, key in extra:
-            known_file = manifest.get(rel)
-            digest, item = stage_file(output, rel, data, known_file[1] if known_file else None)
-            keep[rel] = (key, digest, len(data))
-            if item is not None:
-                staged.append(item)
-    except OSError as exc:
-        pool.stop()
-        rollback(output, staged, before)
-        where = f" ({exc.filename})" if exc.filename else ""
-        raise NsnError(f"cannot write the site into {output}: {exc.strerror or exc}{where}") from exc
-    except BaseException:
-        # no worker may still be staging files when the staged files are removed
-        pool.stop()
-        rollback(output, staged, before)
-        raise
-    if problems:
-        rollback(output, staged, before)
-        raise BuildFailed(_sorted(problems))
-    try:
-        report, written = commit(output, staged, set(keep), before)
-    except OSError as exc:
-        where = f" ({exc.filename})" if exc.filename else ""
-        raise NsnError(f"cannot write the site into {output}: {exc.strerror or exc}{where}") from exc
-    if store is not None:
-        new_manifest: dict[str, tuple[str, Written]] = {}
-        for rel, (key, digest, size) in keep.items():
-            entry = written.get(rel) or as_written(rel)
-            if entry is None or entry.digest != digest:
-                entry = Written(digest, size, os.stat(output / rel).st_mtime_ns)
-            new_manifest[rel] = (key, entry)
-        if new_manifest != manifest:
-            store.save_manifest(output, new_manifest)
-    return len(keep), report.written, len(keep) - report.written, report.removed

@@ -14,7 +14,7 @@ import itertools
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,7 +33,7 @@ from .model import (
     Written,
 )
 
-FORMAT = 5
+FORMAT = 6
 T = TypeVar("T")
 
 
@@ -386,6 +386,38 @@ class Store:
         self._loaded = {key: entry.key for key, entry in entries.items()}
         return entries
 
+    def load_entries_for(self, lookups: Iterable[str]) -> dict[str, CachedEntry]:
+        """The entries under these content keys (those that read back)."""
+
+        def read(connection: sqlite3.Connection) -> dict[str, CachedEntry]:
+            found: dict[str, CachedEntry] = {}
+            for key in lookups:
+                row = connection.execute("SELECT data FROM entries WHERE key = ?", (key,)).fetchone()
+                if row is None:
+                    continue
+                try:
+                    found[key] = entry_from_json(json.loads(row[0]), self.root)
+                except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+                    continue
+            return found
+
+        empty: dict[str, CachedEntry] = {}
+        return self._safely(read, empty)
+
+    def replace_entries(self, added: Mapping[str, CachedEntry], removed: Iterable[str]) -> None:
+        """Add entries and drop others (and their fragments), leaving the rest as they are."""
+        rows = [(key, e.key, _dumps(entry_to_json(e, self.root))) for key, e in added.items()]
+        gone = [(key,) for key in removed if key not in added]
+
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
+            connection.executemany("DELETE FROM entries WHERE key = ?", gone)
+            connection.execute("DELETE FROM fragments WHERE key NOT IN (SELECT fragments FROM entries)")
+            connection.execute("COMMIT")
+
+        self._safely(write, None)
+
     def save_entries(self, entries: Mapping[str, CachedEntry]) -> None:
         """Keep exactly these entries (and their fragments): add the new and the changed, drop
         the rest. An entry prepared again (its registry changed) replaces the old one."""
@@ -421,6 +453,56 @@ class Store:
     def save_value(self, name: str, value: Any) -> None:
         data = _dumps(value)
         self._safely(lambda c: c.execute("INSERT OR REPLACE INTO kv VALUES (?, ?)", (name, data)), None)
+
+    def load_outline(self, output: Path, names: Sequence[str] | None, prefix: str = "") -> dict[str, str]:
+        """Rows of an output's outline (see incremental.py): these names, or all with a prefix."""
+        name = output_id(output)
+
+        def read(connection: sqlite3.Connection) -> dict[str, str]:
+            if names is None:
+                rows = connection.execute(
+                    "SELECT name, data FROM outline WHERE output = ? AND name LIKE ? ESCAPE '\\'",
+                    (name, prefix.replace("%", "\\%").replace("_", "\\_") + "%"),
+                )
+                return dict(rows)
+            found: dict[str, str] = {}
+            for row_name in names:
+                row = connection.execute(
+                    "SELECT data FROM outline WHERE output = ? AND name = ?", (name, row_name)
+                ).fetchone()
+                if row is not None:
+                    found[row_name] = row[0]
+            return found
+
+        empty: dict[str, str] = {}
+        return self._safely(read, empty)
+
+    def save_outline(self, output: Path, rows: Mapping[str, str], complete: bool) -> None:
+        """Write rows of an output's outline; `complete`: these are all of them (drop the rest).
+
+        Only rows whose text changed are written."""
+        name = output_id(output)
+        digests = {
+            key: hashlib.blake2b(text.encode(), digest_size=16).hexdigest() for key, text in rows.items()
+        }
+
+        def write(connection: sqlite3.Connection) -> None:
+            old = dict(connection.execute("SELECT name, digest FROM outline WHERE output = ?", (name,)))
+            changed = [(name, key, digests[key], rows[key]) for key in rows if old.get(key) != digests[key]]
+            gone = [(name, key) for key in old.keys() - rows.keys()] if complete else []
+            connection.execute("BEGIN IMMEDIATE")
+            connection.executemany("INSERT OR REPLACE INTO outline VALUES (?, ?, ?, ?)", changed)
+            connection.executemany("DELETE FROM outline WHERE output = ? AND name = ?", gone)
+            connection.execute("COMMIT")
+
+        self._safely(write, None)
+
+    def forget_outline(self, output: Path) -> None:
+        """Make the outline unusable until a build has finished writing (its site row goes)."""
+        name = output_id(output)
+        self._safely(
+            lambda c: c.execute("DELETE FROM outline WHERE output = ? AND name = 'site'", (name,)), None
+        )
 
     def forget_output(self, output: Path) -> None:
         """Drop what is remembered about an output folder that is gone (a preview's)."""
@@ -479,8 +561,15 @@ CREATE TABLE IF NOT EXISTS written (
     output TEXT NOT NULL, rel TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL,
     size INTEGER NOT NULL, mtime INTEGER NOT NULL, PRIMARY KEY (output, rel)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outline (
+    output TEXT NOT NULL, name TEXT NOT NULL, digest TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (output, name)
+) WITHOUT ROWID;
 """
-_EMPTY = "DELETE FROM entries; DELETE FROM fragments; DELETE FROM kv; DELETE FROM written; DELETE FROM meta;"
+_EMPTY = (
+    "DELETE FROM entries; DELETE FROM fragments; DELETE FROM kv; DELETE FROM written; "
+    "DELETE FROM outline; DELETE FROM meta;"
+)
 
 
 def _dumps(value: Any) -> str:

@@ -130,6 +130,11 @@ def summary_line(errors: int, warnings: int) -> str:
     return f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
 
 
+def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """Each diagnostic once, by file, line and column."""
+    return tuple(sorted(dict.fromkeys(diagnostics), key=lambda d: d.sort_key()))
+
+
 def has_errors(diagnostics: Iterable[Diagnostic], strict: bool = False) -> bool:
     """True when a run must fail: an error, or under strict any warning."""
     failing = {"error", "warning"} if strict else {"error"}

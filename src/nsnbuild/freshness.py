@@ -171,36 +171,71 @@ def record(
     )
 
 
-def up_to_date(
-    root: Path, output: Path, settings: str, options: BuildOptions, store: Store
-) -> Recorded | None:
-    """The last build's report when nothing it was made from has changed, else None."""
+@dataclass(frozen=True, slots=True)
+class State:
+    """What the last successful build into an output folder recorded of itself."""
+
+    started_ns: int
+    content: dict[str, tuple[int, int, int, str]]
+    tree: Tree
+    static: Tree
+    next_publication: dt.datetime | None
+    diagnostics: tuple[Diagnostic, ...]
+    counts: tuple[int, int, int, int]
+
+    @property
+    def known(self) -> dict[str, tuple[int, int, int, str]]:
+        """Content files whose recorded digest can be trusted (see `trusted`)."""
+        return {rel: v for rel, v in self.content.items() if trusted(max(v[1], v[2]), self.started_ns)}
+
+
+def recorded_state(store: Store, output: Path, settings: str, options: BuildOptions) -> State | None:
+    """The last build's record, if it was made with these settings and is still current:
+    None when there is none, it is damaged, or a brief it held back is due now."""
     value: Any = store.load_value(_state_name(output))
     if not isinstance(value, dict) or value.get("settings") != settings:
         return None
     try:
-        started_ns = int(value["started_ns"])
         upcoming = value["next_publication"]
-        if upcoming is not None and not options.future and options.now >= dt.datetime.fromisoformat(upcoming):
+        due = dt.datetime.fromisoformat(upcoming) if upcoming is not None else None
+        if due is not None and not options.future and options.now >= due:
             return None
-        now = snapshot(root)
-        for current, recorded in ((now.content, value["tree"]), (now.static, value["static"])):
-            if current != {rel: tuple(v) for rel, v in recorded.items()}:
-                return None
-            if not all(trusted(max(m, c), started_ns) for _, m, c in current.values()):
-                return None
-        manifest = store.load_manifest(output)
-        if not manifest:
-            return None
-        for rel, (_, written) in manifest.items():
-            stat = os.stat(output / rel)
-            if stat.st_size != written.size or stat.st_mtime_ns != written.mtime_ns:
-                return None
-        briefs, pages, feeds, files = value["counts"]
+        content = {rel: (int(a), int(b), int(c), str(d)) for rel, (a, b, c, d) in value["content"].items()}
+        tree = {rel: (int(a), int(b), int(c)) for rel, (a, b, c) in value["tree"].items()}
+        static = {rel: (int(a), int(b), int(c)) for rel, (a, b, c) in value["static"].items()}
         diagnostics = tuple(diagnostic_from_json(d, store.root) for d in value["diagnostics"])
-    except (KeyError, TypeError, ValueError, OSError, AttributeError):
+        briefs, pages, feeds, files = (int(n) for n in value["counts"])
+        return State(
+            int(value["started_ns"]), content, tree, static, due, diagnostics, (briefs, pages, feeds, files)
+        )
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         return None
-    return Recorded(diagnostics, briefs, pages, feeds, files)
+
+
+def up_to_date(
+    root: Path, output: Path, settings: str, options: BuildOptions, store: Store
+) -> Recorded | None:
+    """The last build's report when nothing it was made from has changed, else None."""
+    state = recorded_state(store, output, settings, options)
+    if state is None:
+        return None
+    now = snapshot(root)
+    for current, recorded in ((now.content, state.tree), (now.static, state.static)):
+        if current != recorded:
+            return None
+        if not all(trusted(max(m, c), state.started_ns) for _, m, c in current.values()):
+            return None
+    manifest = store.load_manifest(output)
+    if not manifest:
+        return None
+    for rel, (_, written) in manifest.items():
+        try:
+            stat = os.stat(output / rel)
+        except OSError:
+            return None
+        if stat.st_size != written.size or stat.st_mtime_ns != written.mtime_ns:
+            return None
+    return Recorded(state.diagnostics, *state.counts)
 
 
 def check_fresh(root: Path, overrides: Overrides, options: BuildOptions) -> Recorded | None:

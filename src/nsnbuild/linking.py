@@ -166,33 +166,56 @@ def check_links(
 ) -> list[Diagnostic]:
     """Links to .md files that are not published, and images missing from static/."""
     static_rels = {s.rel for s in statics}
+    held = {
+        rel: "draft" if item.draft else "scheduled" for rel, item in known.items() if rel not in published
+    }
     problems: list[Diagnostic] = []
-    for source, refs in links.values():
-        for ref in refs:
-            pos = SourcePos(source.path, ref.line, ref.column)
-            if ref.kind == "page":
-                if ref.target in published:
-                    continue
-                target = known.get(ref.target)
-                if target is None:
-                    message = f"link to '{ref.target}', which does not exist"
-                elif target.draft:
-                    message = f"link to '{ref.target}', a draft left out of this build"
-                else:
-                    message = f"link to '{ref.target}', which is scheduled and left out of this build"
-            elif ref.target not in static_rels:
-                message = f"image '{ref.target}' not found in static/"
-            else:
-                continue
-            problems.append(Diagnostic("error", message, pos, _source_line(source.path, ref.line)))
     for item in known.values():
-        photo = item.photo if isinstance(item, Brief) else None
-        if photo is None or photo.src is None or "://" in photo.src or photo.src.startswith("//"):
+        refs = links[item.rel][1] if item.rel in links else ()
+        problems += item_link_problems(item, refs, published, held, static_rels)
+    return problems
+
+
+def item_link_problems(
+    item: Brief | Page,
+    refs: Sequence[LinkRef],
+    published: Mapping[str, str],
+    held: Mapping[str, str],
+    static_rels: set[str],
+) -> list[Diagnostic]:
+    """One content file's links and images that point nowhere.
+
+    `published` maps the content files of this build to their URLs; `held` says of the
+    others whether each is a "draft" or "scheduled".
+    """
+    problems: list[Diagnostic] = []
+    for ref in refs:
+        pos = SourcePos(item.path, ref.line, ref.column)
+        if ref.kind == "page":
+            if ref.target in published:
+                continue
+            state = held.get(ref.target)
+            if state is None:
+                message = f"link to '{ref.target}', which does not exist"
+            elif state == "draft":
+                message = f"link to '{ref.target}', a draft left out of this build"
+            else:
+                message = f"link to '{ref.target}', which is scheduled and left out of this build"
+        elif ref.target not in static_rels:
+            message = f"image '{ref.target}' not found in static/"
+        else:
             continue
+        problems.append(Diagnostic("error", message, pos, _source_line(item.path, ref.line)))
+    photo = item.photo if isinstance(item, Brief) else None
+    if (
+        photo is not None
+        and photo.src is not None
+        and "://" not in photo.src
+        and not photo.src.startswith("//")
+    ):
         rel = posixpath.normpath(photo.src.lstrip("/"))
         if rel not in static_rels:
-            line = photo.line
-            pos = SourcePos(item.path, line, 1 if line else None)
+            pos = SourcePos(item.path, photo.line, 1 if photo.line else None)
             problems.append(Diagnostic("error", f"photo '{photo.src}' not found in static/", pos))
     return problems
 

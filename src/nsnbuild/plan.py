@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -10,12 +11,14 @@ from typing import Any
 
 from markupsafe import Markup
 
+from . import __version__
 from .cache import make_key
 from .feeds import FeedJob, plan_feeds
 from .model import Brief, RenderedBrief, SiteConfig
 from .pages import BriefJob, Job, StandaloneJob, TemplateJob, card, photo_image, term_links
 from .site import Site, Term, page_path, paginate
 from .sitemap import robots_txt, sitemap_xml
+from .theme import Theme
 from .views import (
     MONTHS,
     Card,
@@ -30,6 +33,7 @@ from .views import (
     YearView,
     long_date,
     pagination,
+    site_view,
 )
 
 FragmentsOf = Callable[[str], RenderedBrief | None]
@@ -39,6 +43,14 @@ JsonLdOf = Callable[[int], Markup | None]
 
 def _key(shell: Shell, *parts: Any) -> str:
     return make_key(shell.digest, *(repr(p) for p in parts))
+
+
+def make_shell(config: SiteConfig, theme: Theme, nav: tuple[Link, ...], live_reload: str | None) -> Shell:
+    """What every page of a build shares; its digest covers all of it."""
+    view = site_view(config, nav, theme.assets_digest[:10], f"nsnbuild {__version__}")
+    text = repr((__version__, config, theme.digest, nav, live_reload))
+    digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return Shell(view, config.base_path, config.base_url, digest, live_reload)
 
 
 def keyed(shell: Shell, job: BriefJob | StandaloneJob) -> BriefJob | StandaloneJob:
@@ -224,7 +236,9 @@ def plan_pages(
         page = item.page
         info = _info(shell, "page", page.title, page.url, description=page.summary or "")
         linked = tuple((rel, page_urls.get(rel)) for rel in item.linked)
-        page_job = StandaloneJob(page.url + "index.html", "", page, item.key, fragments_of(item.key), info, linked)
+        page_job = StandaloneJob(
+            page.url + "index.html", "", page, item.key, fragments_of(item.key), info, linked
+        )
         jobs.append(keyed(shell, page_job))
     info = _info(shell, "404", "Page not found", "404.html", noindex=True)
     jobs.append(TemplateJob("404.html", _key(shell, "404.html", info), "404.html", info, {}))

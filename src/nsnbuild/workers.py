@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -19,12 +19,13 @@ from .content import ContentFile, digest_bytes, load_brief, load_page, read_cont
 from .errors import Diagnostic, SourcePos
 from .feeds import FeedEntry, FeedJob, entry_content, render_feed_job
 from .markdown import make_markdown
-from .model import Brief, Page, RegistrySource, RenderedBrief, SiteConfig, Written
+from .model import Brief, Page, RegistrySource, RenderedBrief, SiteConfig, SourceRegistry, Written
 from .output import Staged, stage_file
 from .pages import BriefJob, Job, StandaloneJob, render_job
 from .pool import Pool, release_memory
 from .render import fill_urls, render_brief
 from .resolve import index_registry, resolve_brief
+from .site import BriefFacts
 from .theme import TemplateProblem, Theme, make_environment
 from .views import Shell
 
@@ -47,6 +48,27 @@ class PrepareSettings:
     def digest(self) -> str:
         text = repr((self.timezone, self.allow_html, self.typographer, self.citation_style, self.aliases))
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def prepare_settings(
+    config: SiteConfig, registry: SourceRegistry, aliases: Mapping[str, str], cache_folder: Path | None
+) -> PrepareSettings:
+    """The settings of a build that decide how each content file is prepared."""
+    return PrepareSettings(
+        timezone=config.timezone,
+        allow_html=config.allow_html,
+        typographer=config.typographer,
+        citation_style=config.citation_style,
+        aliases=tuple(sorted(aliases.items())),
+        registry=registry.sources,
+        cache_folder=cache_folder,
+    )
+
+
+def facts_of(entry: CachedEntry) -> BriefFacts:
+    """What the rest of the site needs to know of a prepared brief."""
+    linked = tuple(sorted({ref.target for ref in entry.links if ref.kind == "page"}))
+    return BriefFacts(entry.citations, entry.word_count, entry.excerpt, linked)
 
 
 def registry_digests(registry: Sequence[RegistrySource]) -> dict[str, str]:
