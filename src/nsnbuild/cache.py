@@ -214,6 +214,11 @@ def fragments_to_json(r: RenderedBrief) -> dict[str, Any]:
     }
 
 
+def fragments_text(fragments: RenderedBrief) -> str:
+    """Fragments as the JSON text the cache stores."""
+    return _dumps(fragments_to_json(fragments))
+
+
 def fragments_from_json(v: Mapping[str, Any]) -> RenderedBrief:
     return RenderedBrief(
         body_html=v["body_html"],
@@ -359,8 +364,9 @@ class Store:
         finally:
             connection.close()
 
-    def save_fragments(self, items: Iterable[tuple[str, RenderedBrief]]) -> None:
-        rows = [(key, _dumps(fragments_to_json(f))) for key, f in items]
+    def save_fragments(self, items: Iterable[tuple[str, RenderedBrief | str]]) -> None:
+        """Store fragments by key (given as objects, or as their JSON text)."""
+        rows = [(key, f if isinstance(f, str) else fragments_text(f)) for key, f in items]
 
         def write(connection: sqlite3.Connection) -> None:
             connection.execute("BEGIN IMMEDIATE")

@@ -566,7 +566,8 @@ def load_brief(file: ContentFile, timezone: str) -> tuple[Brief | None, list[Dia
     brief_id = check.string(meta, "id")
     photo = _photo(meta.get("photo"), check)
     sources = _sources(meta.get("sources"), check)
-    check.control_characters(meta)
+    if "\\" in split.fm_text:  # only an escape in a quoted YAML string can make one
+        check.control_characters(meta)
     if not split.body.strip():
         check.report("warning", "brief has no body", split.close_line)
     diagnostics.extend(check.diagnostics)
@@ -712,7 +713,8 @@ def load_page(file: ContentFile) -> tuple[Page | None, list[Diagnostic]]:
     summary = check.string(meta, "summary")
     slug = check.slug(meta, file.path.stem)
     draft = check.boolean(meta, "draft")
-    check.control_characters(meta)
+    if "\\" in split.fm_text:  # only an escape in a quoted YAML string can make one
+        check.control_characters(meta)
     diagnostics.extend(check.diagnostics)
     if title is None or slug is None or any(d.level == "error" for d in check.diagnostics):
         return None, diagnostics

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .cache import CachedEntry, Store, make_key
+from .cache import CachedEntry, Store, fragments_text, make_key
 from .content import ContentFile, digest_bytes, load_brief, load_page, read_content
 from .errors import Diagnostic, SourcePos
 from .feeds import FeedEntry, FeedJob, entry_content, render_feed_job
@@ -96,6 +96,8 @@ class Prepared:
     entry: CachedEntry
     fragments: RenderedBrief | None
     lookup: str
+    fragments_text: str | None = None
+    """The fragments as the cache stores them, made by the worker that prepared them."""
 
 
 def content_key(file: ContentFile, settings: PrepareSettings) -> str:
@@ -284,7 +286,14 @@ def _runner() -> Runner:
 
 def _prepare_chunk(settings: PrepareSettings, files: Sequence[ContentFile]) -> list[Prepared]:
     runner = _runner()
-    return [runner.prepare(settings, f) for f in files]
+    prepared = [runner.prepare(settings, f) for f in files]
+    if settings.cache_folder is None:
+        return prepared
+    # the text the cache stores is made here, in parallel, and is cheaper to send than objects
+    return [
+        replace(p, fragments=None, fragments_text=fragments_text(p.fragments)) if p.fragments else p
+        for p in prepared
+    ]
 
 
 def _stored(settings: PrepareSettings, prepared: list[Prepared]) -> list[Prepared]:
@@ -293,8 +302,13 @@ def _stored(settings: PrepareSettings, prepared: list[Prepared]) -> list[Prepare
     writing at once would wait on each other's locks."""
     if settings.cache_folder is None:
         return prepared
-    Store(settings.cache_folder).save_fragments((p.key, p.fragments) for p in prepared if p.fragments)
-    return [replace(p, fragments=None) for p in prepared]
+    rows: list[tuple[str, RenderedBrief | str]] = []
+    for item in prepared:
+        stored = item.fragments_text or item.fragments
+        if stored is not None:
+            rows.append((item.key, stored))
+    Store(settings.cache_folder).save_fragments(rows)
+    return [replace(p, fragments=None, fragments_text=None) for p in prepared]
 
 
 def _render_chunk(
