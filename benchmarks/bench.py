@@ -7,8 +7,8 @@
 Each run removes the output and the cache, builds (cold), builds again (no change),
 appends a paragraph to one brief and builds (one edit). Peak memory is the largest sum of
 resident memory over the whole process tree (the build and its workers), sampled every
-10 ms from /proc. Prints each run and the medians. Compare with Hugo on the same corpus,
-in the same sitting: `../shared/bench/hugo-time N` (see ../shared/bench/README.md).
+10 ms from /proc. Prints each run and the medians. Compare with other generators on the
+same corpus, in the same sitting: shared machines are noisy.
 """
 
 from __future__ import annotations
@@ -121,11 +121,11 @@ def main() -> None:
             with open(target, "a", encoding="utf-8") as handle:
                 handle.write(f"\nEdited paragraph {run}.\n")
             edit, edit_mem, edit_report = timed(command)
-            written = edit_report.split(" written")[0].rsplit(": ", 1)[-1]
+            written = edit_report.split(" written")[0].rsplit(": ", 1)[-1] + " written"
             rows.append((cold, same, edit, max(cold_mem, same_mem, edit_mem)))
             print(
                 f"run {run}: cold {cold:.2f} s ({cold_mem:.0f} MiB)  no-change {same:.2f} s"
-                f" (wrote nothing: {untouched})  one-edit {edit:.2f} s ({written} files written)"
+                f" (wrote nothing: {untouched})  one-edit {edit:.2f} s ({written})"
             )
         medians = [statistics.median(column) for column in zip(*rows, strict=True)]
         print(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import secrets
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -34,6 +36,30 @@ def release_memory() -> None:
 
 def _ping(_: int) -> None:
     return None
+
+
+_SHARED: dict[str, Any] = {}
+
+
+def _unshare(token: str, blob: bytes) -> Any:
+    """In a worker: the setup of a map, unpickled on its first chunk and kept for the rest."""
+    if token not in _SHARED:
+        _SHARED.clear()
+        _SHARED[token] = pickle.loads(blob)
+    return _SHARED[token]
+
+
+class _Shared:
+    """A map's setup, pickled once for all of its chunks. A chunk carries the pickled bytes
+    (copied, not pickled again) and a worker unpickles them once, not once per chunk: the
+    setup of a render holds every page's URL."""
+
+    def __init__(self, value: Any) -> None:
+        self.token = secrets.token_hex(8)
+        self.blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __reduce__(self) -> tuple[Callable[[str, bytes], Any], tuple[str, bytes]]:
+        return _unshare, (self.token, self.blob)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -96,5 +122,6 @@ class Pool:
             return
         size = max(8, min(64, len(items) // (self.jobs * 6) + 1))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        for result in self._start().map(fn, [setup] * len(chunks), chunks):
+        shared = _Shared(setup)
+        for result in self._start().map(fn, [shared] * len(chunks), chunks):
             yield from result
