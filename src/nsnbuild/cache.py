@@ -8,6 +8,7 @@ nsnbuild version. Anything unreadable, truncated or from another version is igno
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import itertools
@@ -253,6 +254,21 @@ class CachedEntry:
     key: str = ""
 
 
+def place_of(entry: CachedEntry) -> str | None:
+    """A digest of what pages other than a brief's own show of it (None: it did not load).
+
+    Its front matter (but where the body starts) and its citations (but where they stand);
+    the excerpt stands in for a missing summary on cards and in feeds.
+    """
+    item = entry.item
+    if item is None:
+        return None
+    shown: Brief | Page = dataclasses.replace(item, digest="", body_line=0)
+    citations = [dataclasses.replace(c, places=()) for c in entry.citations]
+    text = repr((shown, citations, entry.excerpt))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 def entry_to_json(e: CachedEntry, root: Path) -> dict[str, Any]:
     return {
         "item": brief_to_json(e.item) if e.item is not None else None,
@@ -483,22 +499,30 @@ class Store:
         empty: dict[str, str] = {}
         return self._safely(read, empty)
 
-    def save_outline(self, output: Path, rows: Mapping[str, str], complete: bool) -> None:
+    def save_outline(self, output: Path, rows: Iterable[tuple[str, str]], complete: bool) -> None:
         """Write rows of an output's outline; `complete`: these are all of them (drop the rest).
 
-        Only rows whose text changed are written."""
+        Only rows whose text changed are written. Rows are taken as they come and written in
+        batches, so they need not all be in memory at once."""
         name = output_id(output)
-        digests = {
-            key: hashlib.blake2b(text.encode(), digest_size=16).hexdigest() for key, text in rows.items()
-        }
 
         def write(connection: sqlite3.Connection) -> None:
             old = dict(connection.execute("SELECT name, digest FROM outline WHERE output = ?", (name,)))
-            changed = [(name, key, digests[key], rows[key]) for key in rows if old.get(key) != digests[key]]
-            gone = [(name, key) for key in old.keys() - rows.keys()] if complete else []
+            seen: set[str] = set()
             connection.execute("BEGIN IMMEDIATE")
-            connection.executemany("INSERT OR REPLACE INTO outline VALUES (?, ?, ?, ?)", changed)
-            connection.executemany("DELETE FROM outline WHERE output = ? AND name = ?", gone)
+            batch: list[tuple[str, str, str, str]] = []
+            for key, text in rows:
+                seen.add(key)
+                digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+                if old.get(key) != digest:
+                    batch.append((name, key, digest, text))
+                if len(batch) >= 256:
+                    connection.executemany("INSERT OR REPLACE INTO outline VALUES (?, ?, ?, ?)", batch)
+                    batch.clear()
+            connection.executemany("INSERT OR REPLACE INTO outline VALUES (?, ?, ?, ?)", batch)
+            if complete:
+                gone = [(name, key) for key in old.keys() - seen]
+                connection.executemany("DELETE FROM outline WHERE output = ? AND name = ?", gone)
             connection.execute("COMMIT")
 
         self._safely(write, None)

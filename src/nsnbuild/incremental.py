@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from .cache import CachedEntry, Store
+from .cache import Store, place_of
 from .config import Overrides, load_config
 from .content import discover_content
 from .errors import BuildFailed, Diagnostic, has_errors, sorted_diagnostics
@@ -80,21 +79,6 @@ def decode(data: Any) -> Any:
     return data
 
 
-def place_of(entry: CachedEntry) -> str | None:
-    """A digest of what pages other than a brief's own show of it (None: it did not load).
-
-    Its front matter (but where the body starts) and its citations (but where they stand);
-    the excerpt stands in for a missing summary on cards and in feeds.
-    """
-    item = entry.item
-    if item is None:
-        return None
-    shown: Brief | Page = dataclasses.replace(item, digest="", body_line=0)
-    citations = [dataclasses.replace(c, places=()) for c in entry.citations]
-    text = repr((shown, citations, entry.excerpt))
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
 def status_of(item: Brief | Page | None, options: BuildOptions) -> str:
     if item is None:
         return "unreadable"
@@ -112,7 +96,13 @@ def record_outline(
     options: BuildOptions,
 ) -> None:
     """Keep the outline of a site just built (rows only where they changed)."""
-    rows: dict[str, str] = {}
+    store.save_outline(output, _outline_rows(prepared, jobs, site, options), complete=True)
+
+
+def _outline_rows(
+    prepared: Iterable[Prepared], jobs: Iterable[Any], site: Mapping[str, Any], options: BuildOptions
+) -> Iterator[tuple[str, str]]:
+    """The outline's rows, made one at a time as they are stored."""
     files: dict[str, list[Any]] = {}
     job_of: dict[str, BriefJob | StandaloneJob] = {}
     feeds: list[FeedJob] = []
@@ -124,20 +114,19 @@ def record_outline(
         elif isinstance(job, FeedJob):
             feeds.append(job)
     for item in prepared:
-        files[item.rel] = [item.lookup, item.key, place_of(item.entry), status_of(item.entry.item, options)]
+        files[item.rel] = [item.lookup, item.key, _place(item), status_of(item.entry.item, options)]
         job = job_of.get(item.rel)
         if job is not None:
             parts = _JOB_PARTS if isinstance(job, BriefJob) else ("page", "linked")
-            rows[f"job:{item.rel}"] = json.dumps({name: encode(getattr(job, name)) for name in parts})
+            yield f"job:{item.rel}", json.dumps({name: encode(getattr(job, name)) for name in parts})
     for feed in feeds:
-        data = {
-            "spec": encode(feed.spec),
-            "links": feed.links,
-            "briefs": [[encode(e), k] for e, k in feed.briefs],
-        }
-        rows[f"feed:{feed.folder}"] = json.dumps(data)
-    rows["site"] = json.dumps({**site, "files": files})
-    store.save_outline(output, rows, complete=True)
+        yield _feed_row(feed)
+    yield "site", json.dumps({**site, "files": files})
+
+
+def _place(item: Prepared) -> str | None:
+    """The place of a prepared file: made by its worker, or here for one the cache gave."""
+    return item.place if item.place is not None else place_of(item.entry)
 
 
 def _feed_row(feed: FeedJob) -> tuple[str, str]:
@@ -195,7 +184,7 @@ def build_edits(
     prepared = list(prepare_all(pool, runner, prepare, changed))
     for item in prepared:
         place, status = recorded[item.rel][2:]
-        if place is None or place_of(item.entry) != place or status_of(item.entry.item, options) != status:
+        if place is None or _place(item) != place or status_of(item.entry.item, options) != status:
             return None
     diagnostics = _diagnostics(config.root, state.diagnostics, prepared, outline, options)
     if has_errors(diagnostics, options.strict):
@@ -238,16 +227,8 @@ def build_edits(
     store.replace_entries({p.lookup: p.entry for p in prepared}, [recorded[p.rel][0] for p in prepared])
     for item in prepared:
         recorded[item.rel] = [item.lookup, item.key, recorded[item.rel][2], recorded[item.rel][3]]
-    rows: dict[str, str] = {"site": json.dumps(outline)}
-    for job in jobs:
-        if isinstance(job, FeedJob):
-            data = {
-                "spec": encode(job.spec),
-                "links": job.links,
-                "briefs": [[encode(e), k] for e, k in job.briefs],
-            }
-            rows[f"feed:{job.folder}"] = json.dumps(data)
-    store.save_outline(output, rows, complete=False)
+    rows = [_feed_row(job) for job in jobs if isinstance(job, FeedJob)]
+    store.save_outline(output, [("site", json.dumps(outline)), *rows], complete=False)
     brief_count, page_count, feed_count, _ = state.counts
     content = {f.rel: (f.size, f.mtime_ns, f.ctime_ns, f.digest) for f in files}
     report = Recorded(diagnostics, brief_count, page_count, feed_count, count)

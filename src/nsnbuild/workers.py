@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .cache import CachedEntry, Store, fragments_text, make_key
+from .cache import CachedEntry, Store, fragments_text, make_key, place_of
 from .content import ContentFile, digest_bytes, load_brief, load_page, read_content
 from .errors import Diagnostic, SourcePos
 from .feeds import FeedEntry, FeedJob, entry_content, render_feed_job
@@ -98,6 +98,8 @@ class Prepared:
     lookup: str
     fragments_text: str | None = None
     """The fragments as the cache stores them, made by the worker that prepared them."""
+    place: str | None = None
+    """place_of(entry), made by the worker that prepared it (None: not made, or no item)."""
 
 
 def content_key(file: ContentFile, settings: PrepareSettings) -> str:
@@ -141,7 +143,7 @@ class Runner:
             registry_deps=deps,
             key=key,
         )
-        return Prepared(file.rel, key, entry, fragments, lookup)
+        return Prepared(file.rel, key, entry, fragments, lookup, place=place_of(entry))
 
     def _tools(self, settings: PrepareSettings) -> tuple[Any, Any]:
         digest = settings.digest + repr(settings.registry)
