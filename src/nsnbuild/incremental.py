@@ -141,9 +141,11 @@ def _read(store: Store, output: Path, names: Sequence[str]) -> dict[str, Any]:
 
 
 def _intact(output: Path, manifest: Mapping[str, Any]) -> bool:
+    """Whether every file the last build wrote is still exactly as it was written."""
+    folder = os.fspath(output)
     for rel, (_, written) in manifest.items():
         try:
-            stat = os.stat(output / rel)
+            stat = os.stat(os.path.join(folder, rel))
         except OSError:
             return False
         if stat.st_size != written.size or stat.st_mtime_ns != written.mtime_ns:

@@ -55,7 +55,7 @@ def outputs_of(job: Job | FeedJob) -> list[str]:
 
 def _intact(output: Path, rel: str, known: Written) -> bool:
     try:
-        stat = os.stat(output / rel)
+        stat = os.stat(os.path.join(output, rel))
     except OSError:
         return False
     return stat.st_size == known.size and stat.st_mtime_ns == known.mtime_ns
@@ -87,7 +87,8 @@ def write_site(
     """Render what changed, stage it beside its destination, rename it all into place at once.
 
     `partial`: the plan holds only some of the site's files; every other file the last
-    build wrote stays as it is. Returns (files in the site, files written, files already up
+    build wrote stays as it is (the caller has checked that each is as the manifest says).
+    Returns (files in the site, files written, files already up
     to date, files removed).
     """
     manifest = store.load_manifest(output) if store else {}
@@ -166,7 +167,10 @@ def write_site(
     if store is not None:
         new_manifest: dict[str, tuple[str, Written]] = {}
         for rel, (key, digest, size) in keep.items():
-            entry = written.get(rel) or as_written(rel)
+            entry = written.get(rel)
+            if entry is None:
+                # a file this build did not write: checked above, or (partial) by the caller
+                entry = manifest[rel][1] if partial and rel in manifest else as_written(rel)
             if entry is None or entry.digest != digest:
                 entry = Written(digest, size, os.stat(output / rel).st_mtime_ns)
             new_manifest[rel] = (key, entry)
