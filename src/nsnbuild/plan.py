@@ -362,4 +362,5 @@ def plan_site(
     files = [("sitemap.xml", sitemap_xml(urls)), ("robots.txt", robots_txt(shell.base_url))]
     by_key = {e.key: e.brief for e in site.briefs}
     sources = {key: by_key[key] for job in feeds for _, key in job.briefs}
-    return Planned([*pages, *feeds], files, list(statics), len(feeds) * 3, sources)
+    # feeds first: they are the heaviest jobs, best shared out while the building process is small
+    return Planned([*feeds, *pages], files, list(statics), len(feeds) * 3, sources)

@@ -316,7 +316,9 @@ def _stored(settings: PrepareSettings, prepared: list[Prepared]) -> list[Prepare
 def _render_chunk(
     setup: RenderSetup, jobs: Sequence[tuple[Job | FeedJob, tuple[Written | None, ...]]]
 ) -> list[Outcome]:
-    return list(_render_here(_runner(), setup, jobs))
+    outcomes = list(_render_here(_runner(), setup, jobs))
+    release_memory()  # the pages of the chunk are written and gone
+    return outcomes
 
 
 def _render_here(
