@@ -1,9 +1,11 @@
 """Time rendering a folder of briefs with and without the citation plugin.
 
-    python benchmarks/plugin_cost.py DIR
+    python benchmarks/plugin_cost.py DIR [--own]
 
 Renders the body (front matter between the first two `---` lines removed) of every `*.md`
 under DIR with `MarkdownIt("commonmark")` and with the plugin added, alternately; best of 3.
+With `--own`, the base is nsnbuild's own Markdown setup (CommonMark, tables, strikethrough,
+footnotes) and the plugin's run includes rendering the Sources list, as a build does.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from nsnbuild.citations import citation_plugin
+from nsnbuild.citations import citation_plugin, sources_list_tokens
+from nsnbuild.markdown import make_markdown
 
 ROUNDS = 3
 
@@ -38,22 +41,48 @@ def timed(render: Callable[[str], object], bodies: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def own_renderers() -> tuple[Callable[[str], object], Callable[[str], object]]:
+    """nsnbuild's Markdown without the plugin, and with it plus the Sources list."""
+    plain, cited = (
+        make_markdown(
+            allow_html=False, typographer=False, citation_style="footnotes", aliases={}, citations=on
+        )
+        for on in (False, True)
+    )
+
+    def with_sources(body: str) -> str:
+        env: dict[str, object] = {}
+        tokens = cited.parse(body, env)
+        html: str = cited.renderer.render(tokens, cited.options, env)
+        sources: str = cited.renderer.render(sources_list_tokens(env), cited.options, env)
+        return html + sources
+
+    return plain.render, with_sources
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
+    args = [a for a in argv[1:] if a != "--own"]
+    if len(args) != 1:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    paths = sorted(Path(argv[1]).rglob("*.md"))
+    paths = sorted(Path(args[0]).rglob("*.md"))
     bodies = [body_of(path.read_text(encoding="utf-8")) for path in paths]
-    plain = MarkdownIt("commonmark")
-    cited = MarkdownIt("commonmark").use(citation_plugin)
+    if "--own" in argv:
+        plain, cited = own_renderers()
+        names = ("nsnbuild Markdown", "nsnbuild Markdown + citations")
+    else:
+        plain = MarkdownIt("commonmark").render
+        cited = MarkdownIt("commonmark").use(citation_plugin).render
+        names = ("commonmark", "commonmark + citations")
     # Alternate the two so that a busy moment on the machine hits both alike.
     without = with_plugin = float("inf")
     for _ in range(ROUNDS):
-        without = min(without, timed(plain.render, bodies))
-        with_plugin = min(with_plugin, timed(cited.render, bodies))
+        without = min(without, timed(plain, bodies))
+        with_plugin = min(with_plugin, timed(cited, bodies))
+    width = max(len(n) for n in names) + 2
     print(f"{len(bodies)} files, best of {ROUNDS}")
-    print(f"commonmark:               {without:.3f} s")
-    print(f"commonmark + citations:   {with_plugin:.3f} s")
+    print(f"{names[0] + ':':<{width}} {without:.3f} s")
+    print(f"{names[1] + ':':<{width}} {with_plugin:.3f} s")
     print(f"ratio: {with_plugin / without:.3f} (overhead {100 * (with_plugin / without - 1):.1f}%)")
     return 0
 

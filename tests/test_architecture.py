@@ -19,6 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("__init__", "errors", "model", "slugs", "pool"),
     ("lock",),
     ("config",),
+    ("discover", "yamlfront"),
     ("content",),
     ("citations",),
     ("markdown",),

@@ -12,7 +12,8 @@ from conftest import CONFIG, brief_text, build, build_failure, errors_of, make_s
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nsnbuild.content import ContentFile, digest_bytes, discover_content, load_brief, load_page
+from nsnbuild.content import load_brief, load_page
+from nsnbuild.discover import ContentFile, digest_bytes, discover_content
 from nsnbuild.model import Brief, Page, Photo, SourceRef
 from nsnbuild.slugs import slugify
 

@@ -25,7 +25,8 @@ from conftest import BASE_URL, build
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from nsnbuild.content import ContentFile, digest_bytes, load_brief, load_page
+from nsnbuild.content import load_brief, load_page
+from nsnbuild.discover import ContentFile, digest_bytes
 from nsnbuild.errors import BuildFailed, Diagnostic
 
 # NSNBUILD_FUZZ_SCALE=50 pytest tests/test_fuzz.py searches fifty times harder

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from .cache import Store
 from .config import Overrides, load_config, source_date_epoch
-from .content import ContentFile, discover_content
+from .discover import ContentFile, discover_content
 from .errors import BuildFailed, Diagnostic, has_errors, sorted_diagnostics
 from .freshness import Recorded, invalidate, load_known, record, settings_key, snapshot
 from .incremental import build_edits, record_outline, status_of

@@ -1,56 +1,21 @@
-"""Find briefs and pages under content/, split their front matter and validate it."""
+"""A brief or page from its file: front matter validated against CONTENT.md."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import re
 import reprlib
 import zoneinfo
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
-
-import yaml
-from frontmatter.default_handlers import YAMLHandler
-
-try:
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # PyYAML built without libyaml
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+from typing import Any
 
 from .config import INVALID_CHARACTER, describe_character, is_http_url_or_path, is_unsafe_url, source_line
+from .discover import ContentFile, read_content
 from .errors import Diagnostic, Level, SourcePos
 from .model import Brief, Page, Photo, SourceRef
 from .slugs import is_valid_slug, slug_from_filename, slugify
+from .yamlfront import Lines, decode, scan_lines, split_front_matter
 
-Kind = Literal["brief", "page"]
-
-_HANDLER = YAMLHandler()
-
-
-class _FrontMatterLoader(_BaseLoader):
-    """YAML's safe loader, except that a date that does not exist (`2015-02-30`) stays text.
-
-    PyYAML raises a bare ValueError for such a date; kept as text, it reaches the checker,
-    which reports it at its line like any other value that is not a date.
-    """
-
-
-def _timestamp_or_text(loader: _BaseLoader, node: yaml.ScalarNode) -> Any:
-    try:
-        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except (ValueError, AttributeError):
-        return loader.construct_scalar(node)
-
-
-_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-_BOUNDARY: re.Pattern[str] = _HANDLER.FM_BOUNDARY or re.compile(r"^-{3,}\s*$", re.MULTILINE)
-_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
-_SUB_KEY = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z_][\w-]*)\s*:\s*")
-_ITEM = re.compile(r"^(\s*)-(\s|$)")
 BRIEF_KEYS = frozenset(
     {"title", "date", "updated", "summary", "tags", "authors", "slug", "draft", "id", "photo", "sources"}
 )
@@ -59,180 +24,14 @@ PHOTO_KEYS = ("src", "alt", "caption", "credit", "width", "height")
 SOURCE_KEYS = ("name", "date", "title", "url", "author", "publisher")
 # a brief's moment, read in any time zone, must stay a datetime with a four-digit year
 FIRST_YEAR, LAST_YEAR = 1000, 9998
-# line breaks to YAML 1.1 (and str.splitlines) but not to Markdown or to positions; U+0085, the
-# third one, is a control character
-_YAML_ONLY_BREAK = re.compile("[\u2028\u2029]")
 _REPR = reprlib.Repr()
 _REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 3, 4, 4, 60, 60
-
-
-@dataclass(frozen=True, slots=True)
-class ContentFile:
-    """A file under content/ that is a brief or a page.
-
-    `data` is None when the file's digest was taken from the previous build (its size and
-    modification time unchanged); `read_content` fetches the bytes when they are needed.
-    """
-
-    path: Path
-    rel: str
-    kind: Kind
-    data: bytes | None
-    digest: str
-    size: int = 0
-    mtime_ns: int = 0
-    ctime_ns: int = 0
-
-
-Known = Mapping[str, tuple[int, int, int, str]]
-"""rel -> (size, mtime_ns, ctime_ns, digest) of content files as the previous build saw them."""
-
-
-def read_content(file: ContentFile) -> ContentFile:
-    """The file with its bytes, and the digest of exactly those bytes."""
-    if file.data is not None:
-        return file
-    data = file.path.read_bytes()
-    return ContentFile(
-        file.path, file.rel, file.kind, data, digest_bytes(data), file.size, file.mtime_ns, file.ctime_ns
-    )
-
-
-def digest_bytes(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def _walk(folder: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[Path]:
-    """Files under folder, sorted; symlinks followed only while they stay inside the site."""
-    seen: set[Path] = set()
-    stack = [folder]
-    while stack:
-        current = stack.pop()
-        real = current.resolve()
-        if real in seen:
-            continue
-        seen.add(real)
-        try:
-            entries = sorted(os.scandir(current), key=lambda e: e.name, reverse=True)
-        except OSError as exc:
-            diagnostics.append(Diagnostic("error", f"cannot read folder: {exc.strerror}", SourcePos(current)))
-            continue
-        for entry in entries:
-            path = Path(entry.path)
-            if entry.name.startswith("."):
-                continue
-            try:
-                entry.name.encode("utf-8")
-            except UnicodeEncodeError:
-                name = os.fsencode(entry.name).decode("utf-8", "backslashreplace")
-                message = f"the name '{name}' is not valid UTF-8; rename it"
-                diagnostics.append(Diagnostic("error", message, SourcePos(current)))
-                continue
-            if entry.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(root):
-                    message = f"symlink points outside the site (to {target}); refusing to read it"
-                    diagnostics.append(Diagnostic("error", message, SourcePos(path)))
-                    continue
-                if not target.exists():
-                    diagnostics.append(Diagnostic("error", "broken symlink", SourcePos(path)))
-                    continue
-            if entry.is_dir():
-                stack.append(path)
-            elif entry.is_file():
-                yield path
-            else:
-                message = "not a regular file (a pipe, socket or device); skipped"
-                diagnostics.append(Diagnostic("warning", message, SourcePos(path)))
-
-
-def discover_content(root: Path, known: Known | None = None) -> tuple[list[ContentFile], list[Diagnostic]]:
-    """Every brief (content/briefs/**/*.md) and page (content/pages/*.md), sorted by path.
-
-    A file whose size and modification time are as `known` records (the previous build's
-    view, for files whose mtime it could trust) keeps its recorded digest and is not read;
-    every other file is read and hashed.
-    """
-    known = known or {}
-    diagnostics: list[Diagnostic] = []
-    files: list[ContentFile] = []
-    content = root / "content"
-    if not content.is_dir():
-        return files, diagnostics
-    for path in sorted(_walk(content, root, diagnostics)):
-        rel_parts = path.relative_to(content).parts
-        kind: Kind | None = None
-        if path.suffix == ".md" and rel_parts[0] == "briefs":
-            kind = "brief"
-        elif path.suffix == ".md" and rel_parts[0] == "pages" and len(rel_parts) == 2:
-            kind = "page"
-        if kind is None:
-            message = "not a brief (content/briefs/**/*.md) or a page (content/pages/*.md); skipped"
-            diagnostics.append(Diagnostic("warning", message, SourcePos(path)))
-            continue
-        rel = path.relative_to(root).as_posix()
-        try:
-            stat = path.stat()
-            seen = known.get(rel)
-            times = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
-            if seen and seen[:3] == times:
-                files.append(ContentFile(path, rel, kind, None, seen[3], *times))
-                continue
-            data = path.read_bytes()
-        except OSError as exc:
-            diagnostics.append(Diagnostic("error", f"cannot read file: {exc.strerror}", SourcePos(path)))
-            continue
-        # the bytes are read again where the file is prepared: holding every file's bytes here
-        # until then would cost the memory of the whole archive
-        files.append(ContentFile(path, rel, kind, None, digest_bytes(data), *times))
-    return files, diagnostics
-
-
-@dataclass(slots=True)
-class _Lines:
-    """Where the keys of a front-matter block are, by a light scan of its lines."""
-
-    top: dict[str, int] = field(default_factory=dict)
-    photo: dict[str, tuple[int, int]] = field(default_factory=dict)
-    items: list[int] = field(default_factory=list)
-    item_keys: list[dict[str, int]] = field(default_factory=list)
-
-
-def _scan_lines(fm: str, first_line: int) -> _Lines:
-    found = _Lines()
-    section: str | None = None
-    item_indent: int | None = None
-    for number, line in enumerate(fm.split("\n"), start=first_line):
-        top = _TOP_KEY.match(line)
-        if top:
-            section = top.group(1)
-            found.top.setdefault(section, number)
-            item_indent = None
-            continue
-        if section == "sources":
-            item = _ITEM.match(line)
-            if item and (item_indent is None or len(item.group(1)) == item_indent):
-                item_indent = len(item.group(1))
-                found.items.append(number)
-                found.item_keys.append({})
-            sub = _SUB_KEY.match(line)
-            if sub and found.item_keys:
-                found.item_keys[-1].setdefault(sub.group(2), number)
-        elif section == "photo":
-            sub = _SUB_KEY.match(line)
-            if sub:
-                column = sub.end() + 1
-                rest = line[sub.end() :]
-                if rest[:1] in ("'", '"'):
-                    column += 1
-                found.photo.setdefault(sub.group(2), (number, column))
-    return found
 
 
 class _Checker:
     """Validates front-matter values, recording positioned diagnostics."""
 
-    def __init__(self, path: Path, text: str, lines: _Lines, tz: dt.tzinfo) -> None:
+    def __init__(self, path: Path, text: str, lines: Lines, tz: dt.tzinfo) -> None:
         self.path = path
         self.text = text
         self.lines = lines
@@ -404,133 +203,6 @@ def parse_datetime(value: Any, tz: dt.tzinfo) -> dt.datetime | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class _Split:
-    meta: dict[str, Any]
-    body: str
-    body_line: int
-    fm_text: str
-    fm_line: int
-    close_line: int
-
-
-def decode(data: bytes, path: Path) -> tuple[str | None, list[Diagnostic]]:
-    """UTF-8 text with a BOM dropped and line endings made '\\n'.
-
-    Bytes that are not UTF-8 text (a NUL byte, as in images; UTF-16; invalid sequences),
-    control characters and noncharacters are errors: nothing past them is read.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        message = "file is UTF-16 text; save it as UTF-8"
-        return None, [Diagnostic("error", message, SourcePos(path))]
-    offset = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        message = f"file is binary, not Markdown text (a NUL byte at byte offset {nul})"
-        return None, [Diagnostic("error", message, SourcePos(path))]
-    try:
-        text = data[offset:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        start = exc.start + offset
-        message = f"file is not valid UTF-8 (invalid byte 0x{data[start]:02x} at byte offset {start})"
-        return None, [Diagnostic("error", message, SourcePos(path))]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return (None, problems) if (problems := _control_problems(text, path)) else (text, [])
-
-
-def _control_problems(text: str, path: Path) -> list[Diagnostic]:
-    """The first control character or noncharacter of the text, with a count of the others.
-
-    Tabs and line breaks are fine: the file's line breaks are all '\\n' once it is read.
-    """
-    match = INVALID_CHARACTER.search(text)
-    if match is None:
-        return []
-    line_start = text.rfind("\n", 0, match.start()) + 1
-    line = text.count("\n", 0, match.start()) + 1
-    column = match.start() - line_start + 1
-    message = f"{describe_character(match.group())} in the file; remove it"
-    others = len(INVALID_CHARACTER.findall(text, match.end()))
-    if others:
-        message += f" (and {others} more after it)"
-    return [Diagnostic("error", message, SourcePos(path, line, column), source_line(text, line))]
-
-
-def split_front_matter(text: str, path: Path) -> tuple[_Split | None, list[Diagnostic]]:
-    """Front matter and body, with the file line where each starts."""
-    if not text.strip():
-        return None, [
-            Diagnostic(
-                "error", "empty file: expected front matter with a title and a date", SourcePos(path, 1, 1)
-            )
-        ]
-    start = _BOUNDARY.match(text)
-    if start is None:
-        message = "no front matter: the file must start with a '---' line"
-        return None, [Diagnostic("error", message, SourcePos(path, 1, 1), source_line(text, 1))]
-    end = _BOUNDARY.search(text, start.end())
-    if end is None:
-        message = "front matter is not closed: no second '---' line"
-        return None, [Diagnostic("error", message, SourcePos(path, 1, 1), source_line(text, 1))]
-    fm_text = text[start.end() : end.start()]
-    fm_line = text.count("\n", 0, start.end()) + 1
-    body_line = text.count("\n", 0, end.end()) + 1
-    try:
-        meta = _HANDLER.load(fm_text, Loader=_FrontMatterLoader) if fm_text.strip() else {}
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = _mark_position(fm_text, fm_line, mark)
-        problem = exc.problem or exc.context or "syntax error"
-        message = f"invalid YAML in front matter: {problem}"
-        if exc.problem and exc.context and exc.context_mark is not None:
-            started, _ = _mark_position(fm_text, fm_line, exc.context_mark)
-            if started != line:
-                message += f" ({exc.context} that starts on line {started})"
-        separator = _YAML_ONLY_BREAK.search(fm_text)
-        if separator is not None:
-            # fine in a quoted string, a line break to YAML anywhere else
-            at, _ = _index_position(fm_text, fm_line, separator.start())
-            name = "line" if separator.group() == "\u2028" else "paragraph"
-            message += (
-                f"; the {name} separator U+{ord(separator.group()):04X} on line {at}, "
-                "which YAML reads as a line break outside quotes, may be the cause"
-            )
-        return None, [Diagnostic("error", message, SourcePos(path, line, col), source_line(text, line))]
-    except (yaml.YAMLError, ValueError, TypeError, LookupError, AttributeError, RecursionError) as exc:
-        # a value YAML cannot build (`!!int ten`, `!!int` alone, `!!bool maybe`) has no position:
-        # PyYAML's constructors raise whatever their conversion raises
-        known = isinstance(exc, yaml.YAMLError | ValueError)
-        detail = " ".join(str(exc).split()) if known else "a value cannot be made of the type its tag names"
-        message = f"invalid YAML in front matter: {detail}"
-        return None, [Diagnostic("error", message, SourcePos(path, fm_line, 1), source_line(text, fm_line))]
-    if not isinstance(meta, dict):
-        kind = "a list" if isinstance(meta, list) else "a single value"
-        message = f"front matter must be a mapping of keys to values, not {kind}"
-        return None, [
-            Diagnostic("error", message, SourcePos(path, fm_line + 1, 1), source_line(text, fm_line + 1))
-        ]
-    close_line = text.count("\n", 0, end.start()) + 1
-    return _Split(meta, text[end.end() :], body_line, fm_text, fm_line, close_line), []
-
-
-def _mark_position(fm_text: str, fm_line: int, mark: yaml.Mark | None) -> tuple[int, int]:
-    """A YAML mark as a line and column of the file.
-
-    From the mark's character index, not its line: YAML also breaks lines at U+2028 and
-    U+0085, which are no line breaks to Markdown or to the file's other diagnostics.
-    """
-    if mark is None:
-        return fm_line, 1
-    return _index_position(fm_text, fm_line, mark.index)
-
-
-def _index_position(fm_text: str, fm_line: int, index: int) -> tuple[int, int]:
-    """The line and column of the file at a character index of the front matter."""
-    index = min(max(index, 0), len(fm_text))
-    line_start = fm_text.rfind("\n", 0, index) + 1
-    return fm_line + fm_text.count("\n", 0, index), index - line_start + 1
-
-
 def load_brief(file: ContentFile, timezone: str) -> tuple[Brief | None, list[Diagnostic]]:
     """A brief from its bytes: front matter validated against CONTENT.md."""
     text, diagnostics = decode(read_content(file).data or b"", file.path)
@@ -540,7 +212,7 @@ def load_brief(file: ContentFile, timezone: str) -> tuple[Brief | None, list[Dia
     if split is None:
         return None, diagnostics
     meta = split.meta
-    check = _Checker(file.path, text, _scan_lines(split.fm_text, split.fm_line), zoneinfo.ZoneInfo(timezone))
+    check = _Checker(file.path, text, scan_lines(split.fm_text, split.fm_line), zoneinfo.ZoneInfo(timezone))
     for key in meta:
         if key not in BRIEF_KEYS:
             check.report("warning", f"unknown front matter key '{key}'", check.lines.top.get(str(key), 1))
@@ -705,7 +377,7 @@ def load_page(file: ContentFile) -> tuple[Page | None, list[Diagnostic]]:
     if split is None:
         return None, diagnostics
     meta = split.meta
-    check = _Checker(file.path, text, _scan_lines(split.fm_text, split.fm_line), dt.UTC)
+    check = _Checker(file.path, text, scan_lines(split.fm_text, split.fm_line), dt.UTC)
     for key in meta:
         if key not in PAGE_KEYS:
             check.report("warning", f"unknown front matter key '{key}'", check.lines.top.get(str(key), 1))

@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from .cache import Store, place_of
 from .config import Overrides, load_config
-from .content import discover_content
+from .discover import discover_content
 from .errors import BuildFailed, Diagnostic, has_errors, sorted_diagnostics
 from .feeds import FeedEntry, FeedImage, FeedJob, FeedSpec
 from .freshness import Recorded, invalidate, record, recorded_state, settings_key, snapshot

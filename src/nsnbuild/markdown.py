@@ -81,15 +81,19 @@ def make_markdown(
     typographer: bool,
     citation_style: CitationStyle,
     aliases: Mapping[str, str],
+    citations: bool = True,
 ) -> MarkdownIt:
-    """A MarkdownIt for briefs; the Sources list is rendered by the caller (see render.py)."""
+    """A MarkdownIt for briefs; the Sources list is rendered by the caller (see render.py).
+
+    `citations=False` leaves the citation plugin out (to measure what it costs)."""
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": typographer, "xhtmlOut": False})
     md.enable(["table", "strikethrough"])
     if typographer:
         md.enable(["replacements", "smartquotes"])
     md.validateLink = validate_link  # type: ignore[method-assign]
     md.use(footnote_plugin, inline=False)
-    md.use(citation_plugin, aliases=dict(aliases), style=citation_style, sources_list=False)
+    if citations:
+        md.use(citation_plugin, aliases=dict(aliases), style=citation_style, sources_list=False)
     md.add_render_rule("footnote_block_open", _footnote_block_open)
     md.add_render_rule("footnote_ref", _footnote_ref)
     md.add_render_rule("footnote_anchor", _footnote_anchor)

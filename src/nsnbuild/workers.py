@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .cache import CachedEntry, Store, fragments_text, make_key, place_of
-from .content import ContentFile, digest_bytes, load_brief, load_page, read_content
+from .content import load_brief, load_page
+from .discover import ContentFile, digest_bytes, read_content
 from .errors import Diagnostic, SourcePos
 from .feeds import FeedEntry, FeedJob, entry_content, render_feed_job
 from .markdown import make_markdown
