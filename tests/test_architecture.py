@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("resolve",),
     ("render",),
     ("site", "views"),
+    ("cachedata",),
     ("cache", "theme", "linking", "sitemap", "metadata"),
     ("pages", "feeds"),
     ("plan", "output", "freshness"),

@@ -8,294 +8,26 @@ nsnbuild version. Anything unreadable, truncated or from another version is igno
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import datetime as dt
 import hashlib
-import itertools
 import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import __version__
-from .errors import Diagnostic, SourcePos
-from .model import (
-    Brief,
-    LinkRef,
-    Page,
-    Photo,
-    Place,
-    RenderedBrief,
-    ResolvedCitation,
-    SourceRef,
-    Written,
+from .cachedata import (
+    CachedEntry,
+    dumps,
+    entry_from_json,
+    entry_to_json,
+    fragments_from_json,
+    fragments_text,
+    stamp,
 )
+from .model import RenderedBrief, Written
 
-FORMAT = 6
 T = TypeVar("T")
-
-
-def stamp() -> str:
-    """What every cache file must carry to be trusted: format and nsnbuild version."""
-    return f"nsnbuild-cache/{FORMAT}/{__version__}"
-
-
-def make_key(*parts: str) -> str:
-    digest = hashlib.blake2b(digest_size=20)
-    digest.update(stamp().encode())
-    for part in parts:
-        digest.update(b"\0")
-        digest.update(part.encode())
-    return digest.hexdigest()
-
-
-# ---------------------------------------------------------------- to and from JSON
-
-
-def _when(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _parse_when(value: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if value is not None else None
-
-
-def brief_to_json(item: Brief | Page) -> dict[str, Any]:
-    common = {
-        "rel": item.rel,
-        "title": item.title,
-        "slug": item.slug,
-        "body_line": item.body_line,
-        "digest": item.digest,
-        "summary": item.summary,
-        "draft": item.draft,
-    }
-    if isinstance(item, Page):
-        return {"type": "page", **common}
-    photo = item.photo
-    return {
-        "type": "brief",
-        **common,
-        "date": item.date.isoformat(),
-        "updated": _when(item.updated),
-        "tags": list(item.tags),
-        "authors": list(item.authors),
-        "id": item.id,
-        "photo": None
-        if photo is None
-        else {
-            "src": photo.src,
-            "alt": photo.alt,
-            "caption": photo.caption,
-            "credit": photo.credit,
-            "width": photo.width,
-            "height": photo.height,
-            "caption_line": photo.caption_line,
-            "caption_column": photo.caption_column,
-            "credit_line": photo.credit_line,
-            "credit_column": photo.credit_column,
-        },
-        "sources": [
-            {
-                "name": s.name,
-                "date": s.date.isoformat(),
-                "title": s.title,
-                "url": s.url,
-                "author": s.author,
-                "publisher": s.publisher,
-                "line": s.line,
-            }
-            for s in item.sources
-        ],
-    }
-
-
-def brief_from_json(data: Mapping[str, Any], root: Path) -> Brief | Page:
-    """A brief read back from the cache, its path under the site's root (wherever that is now)."""
-    path = root / data["rel"]
-    if data["type"] == "page":
-        return Page(
-            path,
-            data["rel"],
-            data["title"],
-            data["slug"],
-            "",
-            data["body_line"],
-            data["digest"],
-            data["summary"],
-            data["draft"],
-        )
-    photo = data["photo"]
-    return Brief(
-        path=path,
-        rel=data["rel"],
-        title=data["title"],
-        date=dt.datetime.fromisoformat(data["date"]),
-        slug=data["slug"],
-        body="",
-        body_line=data["body_line"],
-        digest=data["digest"],
-        updated=_parse_when(data["updated"]),
-        summary=data["summary"],
-        tags=tuple(data["tags"]),
-        authors=tuple(data["authors"]),
-        draft=data["draft"],
-        id=data["id"],
-        photo=None if photo is None else Photo(**photo),
-        sources=tuple(
-            SourceRef(
-                s["name"],
-                dt.date.fromisoformat(s["date"]),
-                s["title"],
-                s["url"],
-                s["author"],
-                s["publisher"],
-                s["line"],
-            )
-            for s in data["sources"]
-        ),
-    )
-
-
-def citation_to_json(c: ResolvedCitation) -> list[Any]:
-    return [
-        c.n,
-        c.source,
-        c.date.isoformat(),
-        c.title,
-        c.url,
-        c.source_slug,
-        c.kind,
-        [[p.line, p.column] for p in c.places],
-        c.home,
-        c.author,
-        c.publisher,
-    ]
-
-
-def citation_from_json(v: list[Any]) -> ResolvedCitation:
-    places = tuple(itertools.starmap(Place, v[7]))
-    return ResolvedCitation(v[0], v[1], dt.date.fromisoformat(v[2]), v[3], v[4], v[5], v[6], places, *v[8:11])
-
-
-def diagnostic_to_json(d: Diagnostic, root: Path) -> list[Any]:
-    """A diagnostic as JSON, its path relative to the site's root when it is under it."""
-    pos = d.pos
-    path = None
-    if pos is not None:
-        path = pos.path.relative_to(root).as_posix() if pos.path.is_relative_to(root) else str(pos.path)
-    return [
-        d.level,
-        d.message,
-        path,
-        pos.line if pos else None,
-        pos.col if pos else None,
-        d.source_line,
-    ]
-
-
-def diagnostic_from_json(v: list[Any], root: Path) -> Diagnostic:
-    pos = SourcePos(root / v[2], v[3], v[4]) if v[2] is not None else None
-    return Diagnostic(v[0], v[1], pos, v[5])
-
-
-def fragments_to_json(r: RenderedBrief) -> dict[str, Any]:
-    return {
-        "body_html": r.body_html,
-        "sources_html": r.sources_html,
-        "caption_html": r.caption_html,
-        "credit_html": r.credit_html,
-        "citations": [citation_to_json(c) for c in r.citations],
-        "links": [[x.target, x.kind, x.line, x.column] for x in r.links],
-        "word_count": r.word_count,
-        "excerpt": r.excerpt,
-    }
-
-
-def fragments_text(fragments: RenderedBrief) -> str:
-    """Fragments as the JSON text the cache stores."""
-    return _dumps(fragments_to_json(fragments))
-
-
-def fragments_from_json(v: Mapping[str, Any]) -> RenderedBrief:
-    return RenderedBrief(
-        body_html=v["body_html"],
-        sources_html=v["sources_html"],
-        caption_html=v["caption_html"],
-        credit_html=v["credit_html"],
-        citations=tuple(citation_from_json(c) for c in v["citations"]),
-        links=tuple(LinkRef(a, b, c, d) for a, b, c, d in v["links"]),
-        word_count=v["word_count"],
-        excerpt=v["excerpt"],
-    )
-
-
-# ---------------------------------------------------------------- the store
-
-
-@dataclass(frozen=True, slots=True)
-class CachedEntry:
-    """A brief's prepared result as the cache holds it (its HTML fragments apart).
-
-    It is found by the key of the file's bytes and settings; `key` also covers the registry
-    entries the brief used, and names its fragments: pages made from it are keyed by it.
-    """
-
-    item: Brief | Page | None
-    citations: tuple[ResolvedCitation, ...]
-    links: tuple[LinkRef, ...]
-    word_count: int
-    excerpt: str
-    diagnostics: tuple[Diagnostic, ...]
-    registry_deps: Mapping[str, str]
-    key: str = ""
-
-
-def place_of(entry: CachedEntry) -> str | None:
-    """A digest of what pages other than a brief's own show of it (None: it did not load).
-
-    Its front matter (but where the body starts) and its citations (but where they stand);
-    the excerpt stands in for a missing summary on cards and in feeds.
-    """
-    item = entry.item
-    if item is None:
-        return None
-    shown: Brief | Page = dataclasses.replace(item, digest="", body_line=0)
-    citations = [dataclasses.replace(c, places=()) for c in entry.citations]
-    text = repr((shown, citations, entry.excerpt))
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-def entry_to_json(e: CachedEntry, root: Path) -> dict[str, Any]:
-    return {
-        "item": brief_to_json(e.item) if e.item is not None else None,
-        "citations": [citation_to_json(c) for c in e.citations],
-        "links": [[x.target, x.kind, x.line, x.column] for x in e.links],
-        "word_count": e.word_count,
-        "excerpt": e.excerpt,
-        "diagnostics": [diagnostic_to_json(d, root) for d in e.diagnostics],
-        "registry_deps": dict(e.registry_deps),
-        "key": e.key,
-    }
-
-
-def entry_from_json(v: Mapping[str, Any], root: Path) -> CachedEntry:
-    deps = v["registry_deps"]
-    if not isinstance(deps, dict) or not isinstance(v["key"], str):
-        raise TypeError("not an entry")
-    return CachedEntry(
-        item=brief_from_json(v["item"], root) if v["item"] is not None else None,
-        citations=tuple(citation_from_json(c) for c in v["citations"]),
-        links=tuple(LinkRef(a, b, c, d) for a, b, c, d in v["links"]),
-        word_count=v["word_count"],
-        excerpt=v["excerpt"],
-        diagnostics=tuple(diagnostic_from_json(d, root) for d in v["diagnostics"]),
-        registry_deps=deps,
-        key=v["key"],
-    )
 
 
 class Store:
@@ -428,7 +160,7 @@ class Store:
 
     def replace_entries(self, added: Mapping[str, CachedEntry], removed: Iterable[str]) -> None:
         """Add entries and drop others (and their fragments), leaving the rest as they are."""
-        rows = [(key, e.key, _dumps(entry_to_json(e, self.root))) for key, e in added.items()]
+        rows = [(key, e.key, dumps(entry_to_json(e, self.root))) for key, e in added.items()]
         gone = [(key,) for key in removed if key not in added]
 
         def write(connection: sqlite3.Connection) -> None:
@@ -444,7 +176,7 @@ class Store:
         """Keep exactly these entries (and their fragments): add the new and the changed, drop
         the rest. An entry prepared again (its registry changed) replaces the old one."""
         added = [
-            (key, e.key, _dumps(entry_to_json(e, self.root)))
+            (key, e.key, dumps(entry_to_json(e, self.root)))
             for key, e in entries.items()
             if self._loaded.get(key) != e.key
         ]
@@ -473,7 +205,7 @@ class Store:
             return None
 
     def save_value(self, name: str, value: Any) -> None:
-        data = _dumps(value)
+        data = dumps(value)
         self._safely(lambda c: c.execute("INSERT OR REPLACE INTO kv VALUES (?, ?)", (name, data)), None)
 
     def load_outline(self, output: Path, names: Sequence[str] | None, prefix: str = "") -> dict[str, str]:
@@ -600,10 +332,6 @@ _EMPTY = (
     "DELETE FROM entries; DELETE FROM fragments; DELETE FROM kv; DELETE FROM written; "
     "DELETE FROM outline; DELETE FROM meta;"
 )
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def output_id(output: Path) -> str:

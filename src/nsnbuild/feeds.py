@@ -23,7 +23,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from . import __version__
-from .cache import make_key
+from .cachedata import make_key
 from .model import SiteConfig
 from .site import Entry, Site
 from .views import Shell

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .cache import Store, diagnostic_from_json, diagnostic_to_json, output_id
+from .cache import Store, output_id
+from .cachedata import diagnostic_from_json, diagnostic_to_json
 from .config import CONFIG_NAME, REGISTRY_NAME, Overrides
 from .errors import Diagnostic
 from .model import BuildOptions

@@ -23,7 +23,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .cache import Store, place_of
+from .cache import Store
+from .cachedata import place_of
 from .config import Overrides, load_config
 from .discover import discover_content
 from .errors import BuildFailed, Diagnostic, has_errors, sorted_diagnostics

@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from . import __version__
-from .cache import make_key
+from .cachedata import make_key
 from .feeds import FeedJob, plan_feeds
 from .model import Brief, RenderedBrief, SiteConfig
 from .pages import BriefJob, Job, StandaloneJob, TemplateJob, card, photo_image, term_links

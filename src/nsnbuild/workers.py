@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .cache import CachedEntry, Store, fragments_text, make_key, place_of
+from .cache import Store
+from .cachedata import CachedEntry, fragments_text, make_key, place_of
 from .content import load_brief, load_page
 from .discover import ContentFile, digest_bytes, read_content
 from .errors import Diagnostic, SourcePos
