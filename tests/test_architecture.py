@@ -35,6 +35,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("incremental",),
     ("build",),
     ("serve", "scaffold", "report"),
+    ("terminal",),
+    ("authoring",),
     ("cli", "__main__"),
 )
 LAYER_OF = {name: number for number, names in enumerate(LAYERS) for name in names}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nsnbuild import cli
+from nsnbuild import terminal
 from nsnbuild.cli import main
 
 COMMAND = re.compile(r"^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+(,title=[^:]*)?::.*$")
@@ -251,6 +251,6 @@ def test_no_colour_off_a_terminal_or_with_no_color(site: Path, monkeypatch: pyte
 
     monkeypatch.setattr(sys, "stderr", Terminal())
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert cli.use_colour()
+    assert terminal.use_colour()
     monkeypatch.setenv("NO_COLOR", "1")
-    assert not cli.use_colour()
+    assert not terminal.use_colour()

@@ -1,76 +1,37 @@
-"""The command line: the only place that prints or exits."""
+"""The command line: build, check and clean, and the group that holds every command.
+
+With terminal.py (shared options and printing) and authoring.py (citations, new, init,
+serve), the only place that prints or exits.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
-from .errors import Diagnostic, NsnError, plural, summary_line
+from .authoring import citations, init, new, serve
+from .errors import NsnError, plural, summary_line
+from .terminal import (
+    check_base_url,
+    locked,
+    now,
+    print_diagnostics,
+    progress_bar,
+    shown,
+    site_option,
+    verbosity_options,
+)
 
 if TYPE_CHECKING:
     from .config import Overrides
     from .model import BuildOptions
-    from .serve import BuildOutcome
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def site_option(func: F) -> F:
-    return click.option(
-        "--site",
-        "site",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("."),
-        show_default=True,
-        help="The site folder (holding nsnbuild.toml and content/).",
-    )(func)
-
-
-def verbosity_options(func: F) -> F:
-    func = click.option("--quiet", "-q", is_flag=True, help="Print only errors.")(func)
-    return click.option("--verbose", "-v", is_flag=True, help="Print more detail.")(func)
-
-
-def now(clock: Callable[[], float] = time.time) -> dt.datetime:
-    """The build's idea of now: SOURCE_DATE_EPOCH when set, else the clock."""
-    from .config import source_date_epoch
-
-    try:
-        fixed = source_date_epoch()
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
-    return fixed if fixed is not None else dt.datetime.fromtimestamp(clock(), dt.UTC)
-
-
-def use_colour() -> bool:
-    return sys.stderr.isatty() and "NO_COLOR" not in os.environ
-
-
-def print_diagnostics(diagnostics: Iterable[Diagnostic], quiet: bool, verbose: bool) -> None:
-    colours = {"error": "red", "warning": "yellow", "info": "cyan"}
-    colour = use_colour()
-    for diagnostic in diagnostics:
-        if diagnostic.level == "info" and not verbose:
-            continue
-        if diagnostic.level == "warning" and quiet:
-            continue
-        text = diagnostic.format()
-        if colour:
-            head, _, rest = text.partition("\n")
-            marker = f"{diagnostic.level}:"
-            head = head.replace(marker, click.style(marker, fg=colours[diagnostic.level], bold=True), 1)
-            text = head + ("\n" + rest if rest else "")
-        click.echo(text, err=True)
 
 
 class Main(click.Group):
@@ -100,52 +61,6 @@ def main() -> None:
     """nsnbuild: build a site of foreign-policy briefs, with numbered sources."""
 
 
-PROGRESS_FROM = 300
-"""Builds with at least this much work show a progress bar (on a terminal)."""
-
-
-def progress_bar() -> Callable[[str, int, int], None] | None:
-    """A progress callback drawing a bar on standard error, or None when that is not a terminal."""
-    if not sys.stderr.isatty():
-        return None
-    bars: dict[str, Any] = {}
-
-    def report(label: str, done: int, total: int) -> None:
-        if total < PROGRESS_FROM:
-            return
-        bar = bars.get(label)
-        if bar is None:
-            bar = bars[label] = click.progressbar(length=total, label=label, file=sys.stderr)
-            bar.__enter__()
-        done = min(done, total)
-        bar.update(done - bar.pos)
-        if done == total:
-            bar.__exit__(None, None, None)
-
-    return report
-
-
-def locked(root: Path) -> AbstractContextManager[None]:
-    """The site's build lock, saying so when another command holds it."""
-    from .lock import WAIT_SECONDS, site_lock
-
-    def waiting() -> None:
-        click.echo(
-            f"Another nsnbuild command is working on this site; waiting up to {WAIT_SECONDS:.0f} s",
-            err=True,
-        )
-
-    return site_lock(root / ".nsnbuild-cache", on_wait=waiting)
-
-
-def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from .config import normalise_base_url
-
-    if value is not None and normalise_base_url(value) is None:
-        raise click.BadParameter(f"'{value}' is not an absolute http(s) URL")
-    return value
-
-
 @main.command()
 @site_option
 @click.option(
@@ -154,7 +69,7 @@ def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | Non
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: the config's output_dir).",
 )
-@click.option("--base-url", callback=_check_base_url, help="Public URL of the site, overriding base_url.")
+@click.option("--base-url", callback=check_base_url, help="Public URL of the site, overriding base_url.")
 @click.option("--drafts", is_flag=True, help="Include briefs marked draft: true.")
 @click.option("--future", is_flag=True, help="Include briefs dated in the future.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -234,17 +149,11 @@ def _build(
         warnings = sum(1 for d in result.diagnostics if d.level == "warning")
         click.echo(
             f"Built {plural(result.briefs, 'brief')}, {plural(result.pages, 'page')} and "
-            f"{plural(result.feeds, 'feed')} into {_shown(result.config.output_dir)}: "
+            f"{plural(result.feeds, 'feed')} into {shown(result.config.output_dir)}: "
             f"{plural(result.written, 'file')} written, {result.unchanged} unchanged, "
             f"{result.removed} removed; {plural(warnings, 'warning')} ({seconds:.2f} s)",
             err=True,
         )
-
-
-def _shown(path: Path) -> str:
-    from .errors import display_path
-
-    return display_path(path)
 
 
 @main.command()
@@ -266,9 +175,9 @@ def clean(site: Path, output: Path | None, quiet: bool, verbose: bool) -> None:
     with locked(config.root):
         if target.is_dir():
             if not (target / MARKER).exists():
-                raise NsnError(f"not removing {_shown(target)}: nsnbuild did not make it")
+                raise NsnError(f"not removing {shown(target)}: nsnbuild did not make it")
             shutil.rmtree(target)
-            removed.append(_shown(target))
+            removed.append(shown(target))
         # the cache goes too, its lock last (a command waiting for it then takes the old one)
         leftovers = [p for p in config.cache_dir.iterdir() if p.name != "lock"]
         for path in leftovers:
@@ -279,7 +188,7 @@ def clean(site: Path, output: Path | None, quiet: bool, verbose: bool) -> None:
         (config.cache_dir / "lock").unlink(missing_ok=True)
         config.cache_dir.rmdir()
         if leftovers:
-            removed.append(_shown(config.cache_dir))
+            removed.append(shown(config.cache_dir))
     if not quiet:
         click.echo(f"Removed {', '.join(removed)}" if removed else "Nothing to remove", err=True)
 
@@ -341,212 +250,8 @@ def check(site: Path, strict: bool, drafts: bool, future: bool, fmt: str, quiet:
         )
 
 
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@site_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape in CITATIONS.md).")
-@verbosity_options
-def citations(paths: tuple[Path, ...], site: Path, as_json: bool, quiet: bool, verbose: bool) -> None:
-    """List each brief's citations and their problems.
-
-    Every brief of the site (drafts and future briefs included, ordered by path), or the
-    briefs named (files, or folders holding briefs). Exits 1 when any problem is an error.
-    """
-    from .pool import Pool
-
-    with locked(site.resolve()), Pool(os.cpu_count() or 1) as workers:
-        from .build import read_site
-        from .config import REGISTRY_NAME, Overrides
-        from .model import BuildOptions
-        from .report import brief_record, citations_json, citations_table
-
-        options = BuildOptions(drafts=True, future=True, now=now(), jobs=workers.jobs, write=False)
-        content = read_site(site.resolve(), Overrides(), options, workers)
-    root = content.config.root
-    chosen = _chosen_briefs(root, [p.rel for p in content.prepared], paths)
-    by_rel = {p.rel: p for p in content.prepared}
-    records = []
-    cited = []
-    for rel in chosen:
-        entry = by_rel[rel].entry
-        problems = [d for d in entry.diagnostics if d.level != "info"]
-        records.append(brief_record(rel, entry.citations, problems))
-        cited.append(entry.citations)
-    # problems of the site's own files change what every citation resolves to
-    site_files = {p.resolve() for p in (content.config.config_path, root / REGISTRY_NAME) if p is not None}
-    site_problems = [
-        d
-        for d in content.diagnostics
-        if d.level == "error" and (d.pos is None or d.pos.path.resolve() in site_files)
-    ]
-    print_diagnostics(site_problems, quiet, verbose)
-    click.echo(citations_json(records) if as_json else citations_table(records, cited), nl=False)
-    errors = sum(1 for r in records for p in r["problems"] if p["level"] == "error")
-    if errors or site_problems:
-        total = errors + len(site_problems)
-        raise NsnError(f"{plural(total, 'error')} in citations")
-
-
-def _chosen_briefs(root: Path, rels: Iterable[str], paths: Sequence[Path]) -> list[str]:
-    """The content files to report, ordered by path: every brief, or those under the paths given."""
-    known = sorted(rels)
-    if not paths:
-        return [rel for rel in known if rel.startswith("content/briefs/")]
-    chosen: set[str] = set()
-    for path in paths:
-        candidates = [path] if path.is_absolute() else [Path.cwd() / path, root / path]
-        target = next((c.resolve() for c in candidates if c.exists()), None)
-        if target is None:
-            raise click.BadParameter(f"{path}: no such file or folder", param_hint="PATH")
-        matched = [rel for rel in known if (root / rel).resolve() == target or _under(root / rel, target)]
-        if not matched:
-            message = f"{path}: not a brief or page of the site {_shown(root)}"
-            raise click.BadParameter(message, param_hint="PATH")
-        chosen.update(matched)
-    return sorted(chosen)
-
-
-def _under(path: Path, folder: Path) -> bool:
-    return folder.is_dir() and path.resolve().is_relative_to(folder)
-
-
-@main.command()
-@click.argument("title")
-@site_option
-@click.option(
-    "--date",
-    "date",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The brief's date, YYYY-MM-DD (default: today in the site's time zone).",
-)
-@click.option("--tags", default="", help="Comma-separated tags, e.g. 'Japan,Trade'.")
-@verbosity_options
-def new(title: str, site: Path, date: dt.datetime | None, tags: str, quiet: bool, verbose: bool) -> None:
-    """Start a new brief, front matter filled in.
-
-    Writes content/briefs/YYYY-MM-DD-slug.md and prints its path; never overwrites a file.
-    """
-    import zoneinfo
-
-    from .config import load_config
-    from .scaffold import create_brief
-
-    config, _, problems = load_config(site.resolve())
-    print_diagnostics([d for d in problems if d.level == "error"], quiet, verbose)
-    day = date.date() if date else now().astimezone(zoneinfo.ZoneInfo(config.timezone)).date()
-    tag_list = [t.strip() for t in tags.split(",") if t.strip()]
-    authors = [config.author] if config.author else []
-    path = create_brief(config.root, title, day, tag_list, authors)
-    click.echo(_shown(path))
-
-
-@main.command()
-@click.argument("folder", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
-@verbosity_options
-def init(folder: Path, quiet: bool, verbose: bool) -> None:
-    """Create a new site in FOLDER (default: here).
-
-    Writes the config, a source registry, a sample brief, an About page, a .gitignore,
-    requirements.txt and a GitHub Actions workflow; refuses if any of them exists.
-    """
-    from .scaffold import init_site, site_files
-
-    written = init_site(folder, site_files(__version__, now().date()))
-    if quiet:
-        return
-    for path in written:
-        click.echo(f"  created {_shown(path)}", err=True)
-    where = "" if folder.resolve() == Path.cwd().resolve() else f"cd {_shown(folder)} && "
-    click.echo(
-        f"New site in {_shown(folder)}. Next: {where}nsnbuild serve, then edit nsnbuild.toml "
-        '(set base_url) and write a brief with nsnbuild new "Headline".',
-        err=True,
-    )
-
-
-@main.command()
-@site_option
-@click.option(
-    "--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port."
-)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--drafts", is_flag=True, help="Include briefs marked draft: true.")
-@click.option("--future", is_flag=True, help="Include briefs dated in the future.")
-@verbosity_options
-def serve(site: Path, port: int, host: str, drafts: bool, future: bool, quiet: bool, verbose: bool) -> None:
-    """Preview the site, rebuilding as you edit.
-
-    Builds into a temporary folder with base_url pointing at the server, serves it, and
-    rebuilds when content/, themes/, static/, nsnbuild.toml or sources.toml change; open
-    pages reload by themselves. Ctrl-C stops.
-    """
-    from .serve import DevServer, describe_changes
-
-    server = DevServer(
-        site.resolve(),
-        host,
-        port,
-        drafts=drafts,
-        future=future,
-        now=now,
-        show=lambda d: d.format(),
-        log_requests=verbose,
-    )
-    url = server.open()
-    restore = _stop_on_sigterm()
-    try:
-        _report_build(server.build(), quiet, verbose, first=True)
-        click.echo(f"Serving {url} (Ctrl-C to stop)", err=True)
-        while True:
-            changed = server.changes(timeout=0.5)
-            if changed is None:
-                continue
-            if not quiet:
-                click.echo(f"Changed: {describe_changes(changed, server.root)}", err=True)
-            _report_build(server.build(), quiet, verbose, first=False)
-    except KeyboardInterrupt:
-        if not quiet:
-            click.echo("Stopping.", err=True)
-    finally:
-        server.close()
-        restore()
-
-
-def _stop_on_sigterm() -> Callable[[], None]:
-    """Make SIGTERM stop the server as Ctrl-C does; returns what puts the old handler back."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, stop)
-
-    def restore() -> None:
-        signal.signal(signal.SIGTERM, previous)
-
-    return restore
-
-
-def _report_build(outcome: BuildOutcome, quiet: bool, verbose: bool, first: bool) -> None:
-    if outcome.failure is not None:
-        print_diagnostics(outcome.diagnostics, quiet=False, verbose=verbose)
-        click.echo(
-            f"Build failed: {outcome.failure}. The browser shows the problems; save a fix to rebuild.",
-            err=True,
-        )
-        return
-    print_diagnostics(outcome.diagnostics, quiet, verbose)
-    if not quiet:
-        what = "Built" if first else "Rebuilt"
-        click.echo(
-            f"{what} {plural(outcome.briefs, 'brief')} and {plural(outcome.pages, 'page')} in "
-            f"{outcome.seconds:.2f} s: {outcome.written} files written, {outcome.removed} removed",
-            err=True,
-        )
+for command in (citations, new, init, serve):
+    main.add_command(command)
 
 
 if __name__ == "__main__":  # pragma: no cover
