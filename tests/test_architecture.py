@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("render",),
     ("site", "views"),
     ("cachedata",),
-    ("cache", "theme", "linking", "sitemap", "metadata"),
+    ("cache", "theme", "linking", "sitemap", "metadata", "feedformats"),
     ("pages", "feeds"),
     ("plan", "output", "freshness"),
     ("workers",),

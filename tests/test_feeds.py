@@ -20,7 +20,8 @@ from lxml import etree
 
 from nsnbuild.build import build_site
 from nsnbuild.config import Overrides
-from nsnbuild.feeds import FeedImage, absolutize, entry_content
+from nsnbuild.feedformats import FeedImage, absolutize
+from nsnbuild.feeds import entry_content
 from nsnbuild.model import BuildOptions
 from nsnbuild.pool import Pool
 
@@ -603,7 +604,8 @@ def test_entry_content_photo_figure() -> None:
 def test_feed_writers_keep_to_what_xml_and_the_date_formats_allow() -> None:
     from zoneinfo import ZoneInfo
 
-    from nsnbuild.feeds import FeedEntry, FeedJob, FeedSpec, render_feed_job
+    from nsnbuild.feedformats import FeedEntry, FeedSpec
+    from nsnbuild.feeds import FeedJob, render_feed_job
 
     # 1850 in New York is local mean time, -4:56:02: no RFC 822 or RFC 3339 offset has seconds
     old = dt.datetime(1850, 3, 1, tzinfo=ZoneInfo("America/New_York"))

@@ -28,7 +28,8 @@ from .cachedata import place_of
 from .config import Overrides, load_config
 from .discover import discover_content
 from .errors import BuildFailed, Diagnostic, has_errors, sorted_diagnostics
-from .feeds import FeedEntry, FeedImage, FeedJob, FeedSpec
+from .feedformats import FeedEntry, FeedImage, FeedSpec
+from .feeds import FeedJob
 from .freshness import Recorded, invalidate, record, recorded_state, settings_key, snapshot
 from .linking import item_link_problems
 from .markdown import alias_map

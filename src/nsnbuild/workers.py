@@ -19,7 +19,8 @@ from .cachedata import CachedEntry, fragments_text, make_key, place_of
 from .content import load_brief, load_page
 from .discover import ContentFile, digest_bytes, read_content
 from .errors import Diagnostic, SourcePos
-from .feeds import FeedEntry, FeedJob, entry_content, render_feed_job
+from .feedformats import FeedEntry
+from .feeds import FeedJob, entry_content, render_feed_job
 from .markdown import make_markdown
 from .model import Brief, Page, RegistrySource, RenderedBrief, SiteConfig, SourceRegistry, Written
 from .output import Staged, stage_file
