@@ -16,7 +16,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "nsnbuild"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("__init__", "errors", "model", "slugs", "pool"),
+    ("__init__", "errors", "model", "slugs", "pool", "texts"),
     ("lock",),
     ("config",),
     ("discover", "yamlfront"),

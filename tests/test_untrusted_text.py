@@ -18,8 +18,8 @@ import lxml.html
 import pytest
 from conftest import BASE_URL, brief_text, build, errors_of, make_site
 
-from nsnbuild.config import is_unsafe_url
 from nsnbuild.markdown import validate_link
+from nsnbuild.texts import is_unsafe_url
 
 PAYLOAD = '<script>alert("x")</script> & "q" </script>'
 TITLE = f"Title {PAYLOAD}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
 import re
 import tomllib
@@ -12,10 +11,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from .errors import Diagnostic, Level, SourcePos
 from .model import Publisher, RegistrySource, SiteConfig, SourceRegistry
+from .texts import INVALID_CHARACTER, PICTURES, describe_character, normalise_base_url, source_line
 
 CONFIG_NAME = "nsnbuild.toml"
 REGISTRY_NAME = "sources.toml"
@@ -24,16 +23,6 @@ _TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_EOF = re.compile(r"\s*\(at end of document\)\s*$")
 _KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
-_UNSAFE_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data|file):", re.IGNORECASE)
-_ANY_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-_IGNORED_IN_URL = re.compile(r"[\t\n\r]")
-_C0_AND_SPACE = "".join(map(chr, range(0x21)))
-# no place in text: C0 controls but tab and line breaks, DEL and C1 controls (invisible; most
-# not allowed in XML or HTML), and the noncharacters U+FFFE and U+FFFF (not allowed in XML)
-INVALID_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-# control characters shown as their pictures (U+2400...) or U+FFFD, one character for one
-_PICTURES = {c: 0x2400 + c for c in range(0x20) if c != 0x09} | {0x7F: 0x2421}
-_PICTURES |= {c: 0xFFFD for c in range(0x80, 0xA0)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,27 +115,6 @@ def parse_toml(text: str, path: Path) -> tuple[dict[str, Any] | None, list[Diagn
         return None, [Diagnostic("error", message, pos, source_line(text, line))]
 
 
-def describe_character(char: str) -> str:
-    """'control character U+0007' or 'noncharacter U+FFFE'."""
-    kind = "noncharacter" if char in "\ufffe\uffff" else "control character"
-    return f"{kind} U+{ord(char):04X}"
-
-
-def source_line(text: str, line: int | None) -> str | None:
-    """The 1-based line `line` of text, to print under a diagnostic, or None.
-
-    Lines end at '\\n' only, as Markdown, YAML marks and editors count them (not also at
-    U+2028, form feeds and the other breaks of str.splitlines); control characters are shown
-    as visible symbols, never sent to the terminal.
-    """
-    if line is None or line < 1:
-        return None
-    lines = text.split("\n")
-    if line > len(lines) or (line == len(lines) and not lines[-1]):
-        return None
-    return lines[line - 1].translate(_PICTURES)
-
-
 def source_date_epoch() -> dt.datetime | None:
     """SOURCE_DATE_EPOCH as a date, None when unset; ValueError when it is not a usable one."""
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
@@ -158,34 +126,6 @@ def source_date_epoch() -> dt.datetime | None:
         return dt.datetime.fromtimestamp(int(value), dt.UTC)
     except (OverflowError, OSError, ValueError):
         raise ValueError(f"SOURCE_DATE_EPOCH is out of range: '{value}'") from None
-
-
-def is_unsafe_url(url: str) -> bool:
-    """True for javascript:, vbscript:, data: and file: URLs, which are never emitted.
-
-    Read as a browser would: character references decoded, leading control characters and
-    spaces dropped, tabs and line breaks anywhere ignored (`java&#x09;script:` is javascript:).
-    """
-    text = html.unescape(url) if "&" in url else url
-    text = _IGNORED_IN_URL.sub("", text.lstrip(_C0_AND_SPACE))
-    return bool(_UNSAFE_SCHEME.match(text))
-
-
-def is_http_url_or_path(url: str) -> bool:
-    """True for an http(s) URL, a scheme-relative `//host/...`, or a path with no scheme."""
-    match = _ANY_SCHEME.match(url.strip())
-    return match is None or match.group(1).lower() in ("http", "https")
-
-
-def normalise_base_url(url: str) -> str | None:
-    """An absolute http(s) URL ending in '/', or None when url is not one."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        return None
-    path = parts.path or "/"
-    if not path.endswith("/"):
-        path += "/"
-    return f"{parts.scheme}://{parts.netloc}{path}"
 
 
 def _is_static_path(value: str) -> bool:
@@ -405,7 +345,7 @@ def parse_registry(text: str, path: Path) -> tuple[SourceRegistry, list[Diagnost
         for what, key, text in texts:
             invalid = INVALID_CHARACTER.search(text) if isinstance(text, str) else None
             if invalid is not None:
-                shown = name.translate(_PICTURES)
+                shown = name.translate(PICTURES)
                 message = f"{what} of source '{shown}' contains the {describe_character(invalid.group())}"
                 report.add("error", message, table, key)
         line = report.line_of(table)

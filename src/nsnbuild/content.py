@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .config import INVALID_CHARACTER, describe_character, is_http_url_or_path, is_unsafe_url, source_line
 from .discover import ContentFile, read_content
 from .errors import Diagnostic, Level, SourcePos
 from .model import Brief, Page, Photo, SourceRef
 from .slugs import is_valid_slug, slug_from_filename, slugify
+from .texts import INVALID_CHARACTER, describe_character, is_http_url_or_path, is_unsafe_url, source_line
 from .yamlfront import Lines, decode, scan_lines, split_front_matter
 
 BRIEF_KEYS = frozenset(

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from .config import source_line
 from .errors import Diagnostic, SourcePos, display_path
 from .model import Brief, LinkRef, Page, SiteConfig
 from .site import Entry, PageEntry
+from .texts import source_line
 
 
 class ThemeAssets(Protocol):

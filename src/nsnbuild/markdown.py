@@ -13,9 +13,9 @@ from mdit_py_plugins.footnote.index import render_footnote_anchor as _FOOTNOTE_A
 from mdit_py_plugins.footnote.index import render_footnote_ref as _FOOTNOTE_REF
 
 from .citations import citation_plugin, fold_name
-from .config import is_unsafe_url
 from .errors import Diagnostic, SourcePos
 from .model import CitationStyle, SourceRegistry
+from .texts import is_unsafe_url
 
 
 def alias_map(registry: SourceRegistry) -> tuple[dict[str, str], list[Diagnostic]]:

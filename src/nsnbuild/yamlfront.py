@@ -16,8 +16,8 @@ try:
 except ImportError:  # PyYAML built without libyaml
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-from .config import INVALID_CHARACTER, describe_character, source_line
 from .errors import Diagnostic, SourcePos
+from .texts import INVALID_CHARACTER, describe_character, source_line
 
 # line breaks to YAML 1.1 (and str.splitlines) but not to Markdown or to positions; U+0085, the
 # third one, is a control character

@@ -1,0 +1,68 @@
+"""Checks on text from a site's files that every reader shares: characters that have no
+place in text, a line to print under a diagnostic, and URLs that may or may not be emitted."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+_UNSAFE_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data|file):", re.IGNORECASE)
+_ANY_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_IGNORED_IN_URL = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+# no place in text: C0 controls but tab and line breaks, DEL and C1 controls (invisible; most
+# not allowed in XML or HTML), and the noncharacters U+FFFE and U+FFFF (not allowed in XML)
+INVALID_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# control characters shown as their pictures (U+2400...) or U+FFFD, one character for one
+PICTURES = {c: 0x2400 + c for c in range(0x20) if c != 0x09} | {0x7F: 0x2421}
+PICTURES |= {c: 0xFFFD for c in range(0x80, 0xA0)}
+
+
+def describe_character(char: str) -> str:
+    """'control character U+0007' or 'noncharacter U+FFFE'."""
+    kind = "noncharacter" if char in "\ufffe\uffff" else "control character"
+    return f"{kind} U+{ord(char):04X}"
+
+
+def source_line(text: str, line: int | None) -> str | None:
+    """The 1-based line `line` of text, to print under a diagnostic, or None.
+
+    Lines end at '\\n' only, as Markdown, YAML marks and editors count them (not also at
+    U+2028, form feeds and the other breaks of str.splitlines); control characters are shown
+    as visible symbols, never sent to the terminal.
+    """
+    if line is None or line < 1:
+        return None
+    lines = text.split("\n")
+    if line > len(lines) or (line == len(lines) and not lines[-1]):
+        return None
+    return lines[line - 1].translate(PICTURES)
+
+
+def is_unsafe_url(url: str) -> bool:
+    """True for javascript:, vbscript:, data: and file: URLs, which are never emitted.
+
+    Read as a browser would: character references decoded, leading control characters and
+    spaces dropped, tabs and line breaks anywhere ignored (`java&#x09;script:` is javascript:).
+    """
+    text = html.unescape(url) if "&" in url else url
+    text = _IGNORED_IN_URL.sub("", text.lstrip(_C0_AND_SPACE))
+    return bool(_UNSAFE_SCHEME.match(text))
+
+
+def is_http_url_or_path(url: str) -> bool:
+    """True for an http(s) URL, a scheme-relative `//host/...`, or a path with no scheme."""
+    match = _ANY_SCHEME.match(url.strip())
+    return match is None or match.group(1).lower() in ("http", "https")
+
+
+def normalise_base_url(url: str) -> str | None:
+    """An absolute http(s) URL ending in '/', or None when url is not one."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        return None
+    path = parts.path or "/"
+    if not path.endswith("/"):
+        path += "/"
+    return f"{parts.scheme}://{parts.netloc}{path}"
