@@ -1,0 +1,62 @@
+"""The worker pool: results in order, and a map's setup unpickled once per worker."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Sequence
+
+from nsnbuild import pool
+from nsnbuild.pool import Pool
+
+
+class Counted:
+    """A setup that counts, in the process that unpickles it, how often that happened."""
+
+    loads = 0
+
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+
+    def __setstate__(self, state: dict[str, int]) -> None:
+        Counted.loads += 1
+        self.__dict__.update(state)
+
+
+def _offset_chunk(setup: Counted, items: Sequence[int]) -> list[tuple[int, int, int]]:
+    """Each item plus the setup's offset, with the worker's pid and its count of unpickles."""
+    return [(item + setup.offset, os.getpid(), Counted.loads) for item in items]
+
+
+def test_results_come_in_the_order_of_the_items() -> None:
+    items = list(range(500))
+    with Pool(2) as workers:
+        results = list(workers.map_chunks(_offset_chunk, Counted(1000), items))
+    assert [value for value, _, _ in results] == [item + 1000 for item in items]
+    assert len({pid for _, pid, _ in results} - {os.getpid()}) >= 1
+
+
+def test_each_worker_unpickles_a_maps_setup_once_however_many_chunks_it_takes() -> None:
+    items = list(range(2000))  # far more chunks than workers
+    with Pool(2) as workers:
+        results = list(workers.map_chunks(_offset_chunk, Counted(7), items))
+        again = list(workers.map_chunks(_offset_chunk, Counted(8), items))
+    chunks_per_worker: dict[int, int] = {}
+    for _, pid, loads in results:
+        chunks_per_worker[pid] = max(chunks_per_worker.get(pid, 0), loads)
+    # the workers' processes start with a count of 0: one unpickle each for the first map
+    assert set(chunks_per_worker.values()) == {1}
+    # a second map brings its own setup, unpickled once more in each worker
+    assert {loads for _, _, loads in again} == {2}
+    assert [value for value, _, _ in again] == [item + 8 for item in items]
+
+
+def test_the_same_shared_setup_is_reused_and_a_new_one_replaces_it() -> None:
+    first = pool._Shared({"urls": ["a"]})
+    rebuild, args = first.__reduce__()
+    one = rebuild(*args)
+    assert one == {"urls": ["a"]} and rebuild(*args) is one
+    second = pool._Shared({"urls": ["b"]})
+    rebuild, args = second.__reduce__()
+    assert rebuild(*args) == {"urls": ["b"]}
+    assert pickle.loads(pickle.dumps(second)) == {"urls": ["b"]}
