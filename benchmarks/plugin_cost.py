@@ -3,7 +3,7 @@
     python benchmarks/plugin_cost.py DIR [--own]
 
 Renders the body (front matter between the first two `---` lines removed) of every `*.md`
-under DIR with `MarkdownIt("commonmark")` and with the plugin added, alternately; best of 3.
+under DIR with `MarkdownIt("commonmark")` and with the plugin added, alternately; best of 5.
 With `--own`, the base is nsnbuild's own Markdown setup (CommonMark, tables, strikethrough,
 footnotes) and the plugin's run includes rendering the Sources list, as a build does.
 """
@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 from nsnbuild.citations import citation_plugin, sources_list_tokens
 from nsnbuild.markdown import make_markdown
 
-ROUNDS = 3
+ROUNDS = 5
 
 
 def body_of(text: str) -> str:

@@ -17,7 +17,7 @@ from nsnbuild.citations import (
     fold_name,
     parse_group,
 )
-from nsnbuild.citations.syntax import _parse_group
+from nsnbuild.citations.syntax import _parse_group, read_bracket
 
 SETTINGS = settings(max_examples=200, deadline=None)
 
@@ -134,6 +134,20 @@ def test_numbers_run_from_one_in_order_of_first_use(text: str) -> None:
 @given(anything)
 def test_the_quick_path_agrees_with_the_full_parser(text: str) -> None:
     assert parse_group(text) == _parse_group(text, None)
+
+
+@SETTINGS
+@given(anything, st.sampled_from(["", "x ", "[", "]", "^"]), st.sampled_from(["", "] tail", "]", " [b]"]))
+def test_reading_a_bracket_in_place_agrees_with_parsing_its_text(text: str, before: str, after: str) -> None:
+    src = f"{before}[{text}{after}"
+    start = len(before)
+    found = read_bracket(src, start, len(src))
+    close = src.find("]", start + 1)
+    inner = src[start + 1 : close]
+    if close < 0 or "[" in inner or inner.startswith("^") or not any(c.isdecimal() for c in inner):
+        assert found is None
+    else:
+        assert found == (parse_group(inner), close)
 
 
 names = st.text(

@@ -1,9 +1,9 @@
 """Source citations in briefs: the bracket syntax and the markdown-it-py plugin."""
 
+from .places import Place
 from .plugin import (
     CitationState,
     CitedItem,
-    Place,
     Problem,
     citation_plugin,
     citation_state,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -17,7 +17,8 @@ from markdown_it.rules_inline.text import text as text_rule
 from markdown_it.token import Token
 
 from . import render
-from .syntax import Citation, NotCitation, fold_name, parse_group
+from .places import Anchor, Lines, Place, place_at
+from .syntax import NotCitation, fold_name, read_bracket
 
 if TYPE_CHECKING:
     from markdown_it.utils import EnvType
@@ -26,22 +27,10 @@ GROUP = "citation_group"
 SOURCES = "citation_sources"
 ENV_KEY = "citations"
 
-# A bracket that could hold a citation group: no nested bracket, not a footnote reference
-# (`[^...]`), and a digit somewhere (every date has one).
-_CANDIDATE = re.compile(r"\[(?!\^)([^\[\]\d]*\d[^\[\]]*)\]")
 
 Level = Literal["error", "warning"]
+_NAME_CACHE_SIZE = 4096
 _Marks = tuple[str, list[Token], list[tuple[int, Level, str]]]
-
-
-@dataclass(slots=True)
-class Place:
-    """One place that cites an item: where its bracket opens, and which parse call saw it."""
-
-    line: int
-    column: int
-    k: int
-    part: int = 0
 
 
 @dataclass(slots=True)
@@ -125,12 +114,24 @@ def citation_plugin(
     for alias, target in (aliases or {}).items():
         canonical[fold_name(alias)] = (target, fold_name(target))
 
+    # Source names as written -> (canonical name, its identity key). Archives cite the same
+    # few hundred sources again and again, so each spelling is folded once.
+    names: dict[str, tuple[str, str]] = {}
+
+    def name_of(written: str) -> tuple[str, str]:
+        if len(names) >= _NAME_CACHE_SIZE:
+            names.clear()
+        folded = fold_name(written)
+        found = names[written] = canonical.get(folded) or (written, folded)
+        return found
+
     def citations_core(state: StateCore) -> None:
         cs = citation_state(state.env)
         if cs.marks:
-            _number(state, cs, canonical)
+            marked = _marked_inline_tokens(state.tokens, cs.marks)
+            _number(state, cs, marked, names, name_of)
             if style == "footnotes":
-                for i, _ in _marked_inline_tokens(state.tokens, cs.marks):
+                for i, _ in marked:
                     _hug_markers(state.tokens[i].children or [])
             cs.marks.clear()
         cs.parse_count += 1
@@ -158,23 +159,26 @@ def _items(env: EnvType) -> list[CitedItem]:
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:
     """Inline rule: a bracket whose whole text is a citation group becomes one token."""
+    # Lookahead (link labels) sees a citation as plain text, as CommonMark would.
+    if silent or state.linkLevel:
+        return False
     src = state.src
     start = state.pos
-    # Lookahead (link labels) sees a citation as plain text, as CommonMark would.
-    if src[start] != "[" or silent or state.linkLevel:
-        return False
-    candidate = _CANDIDATE.match(src, start, state.posMax)
-    if candidate is None:
+    if src[start] != "[":
         return False
     env = state.env
     cs = env.get(ENV_KEY)
-    if not isinstance(cs, CitationState):
+    if cs.__class__ is not CitationState:
         cs = citation_state(env)
     if cs.image_depth:
         return False
-    raw = candidate[1]
-    close = candidate.end() - 1
-    result = parse_group(raw, _reference_date(env))
+    reference = env.get("citation_date")
+    if reference is not None and reference.__class__ is not datetime.date:
+        reference = _reference_date(env)
+    found = read_bracket(src, start, state.posMax, reference)
+    if found is None:
+        return False
+    result, close = found
     if isinstance(result, NotCitation):
         if result.level is not None and _stays_text(state, close):
             at = start + 1 + result.offset if result.level == "error" else start
@@ -183,7 +187,7 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
     if not _stays_text(state, close):
         return False
     token = state.push(GROUP, "", 0)
-    token.meta = {"citations": result.citations, "offset": start, "raw": raw}
+    token.meta = {"citations": result.citations, "offset": start, "raw": src[start + 1 : close]}
     _marks_of(cs, src)[1].append(token)
     state.pos = close + 1
     return True
@@ -253,39 +257,49 @@ def _keep_citations_out_of_images(md: MarkdownIt) -> None:
     ruler.at("image", image_without_citations, {"alt": alt})
 
 
-def _number(state: StateCore, cs: CitationState, canonical: Mapping[str, tuple[str, str]]) -> None:
-    """Number the groups of this parse call in reading order and place its problems."""
+def _number(
+    state: StateCore,
+    cs: CitationState,
+    marked: list[tuple[int, _Marks]],
+    names: Mapping[str, tuple[str, str]],
+    name_of: Callable[[str], tuple[str, str]],
+) -> None:
+    """Number the groups of this parse call in reading order and place its problems.
+
+    `names` maps a source name as written to its canonical name and identity key, as far as
+    known; `name_of` works out (and remembers) one that is not there yet.
+    """
     part = cs.parse_count
     items = cs.items
     index = {item.key: item for item in items}
-    lines = state.src.split("\n")
+    lines = Lines(state.src)
     tokens = state.tokens
-    for i, marks in _marked_inline_tokens(tokens, cs.marks):
-        anchor = _Anchor.of(tokens, i, lines)
+    for i, marks in marked:
+        anchor = Anchor.of(tokens, i, lines)
         for group in marks[1]:
             meta = group.meta
-            line, column = anchor.position(meta["offset"])
+            offset = meta["offset"]
             numbers: list[int] = []
             places: list[int] = []
-            citation: Citation
             for citation in meta["citations"]:
-                name, folded = citation.source, fold_name(citation.source)
-                alias = canonical.get(folded)
-                if alias is not None:
-                    name, folded = alias
-                key = (folded, citation.date)
+                written, date = citation.source, citation.date
+                name, folded = names.get(written) or name_of(written)
+                key = (folded, date)
                 item = index.get(key)
                 if item is None:
-                    item = index[key] = CitedItem(
-                        len(items) + 1, key, name, citation.source, citation.date, []
-                    )
+                    place = place_at(anchor, offset, 1, part)
+                    item = index[key] = CitedItem(len(items) + 1, key, name, written, date, [place])
                     items.append(item)
-                if item.n in numbers:  # cited twice in one group: one place
-                    k = places[numbers.index(item.n)]
+                    numbers.append(item.n)
+                    places.append(1)
+                    continue
+                n = item.n
+                if n in numbers:  # cited twice in one group: one place
+                    k = places[numbers.index(n)]
                 else:
                     k = len(item.places) + 1
-                    item.places.append(Place(line, column, k, part))
-                numbers.append(item.n)
+                    item.places.append(place_at(anchor, offset, k, part))
+                numbers.append(n)
                 places.append(k)
             meta["n"] = numbers
             meta["k"] = places
@@ -328,90 +342,3 @@ def _marked_inline_tokens(
                         break
     found.sort(key=lambda pair: pair[0])
     return found
-
-
-class _Anchor:
-    """Maps offsets in one inline token's content to 0-based lines and columns."""
-
-    __slots__ = ("base", "content", "first_end", "first_line", "lines", "shift")
-
-    def __init__(
-        self, lines: list[str], content: str, first_line: int, shift: int = 0, cell: int = -1
-    ) -> None:
-        self.lines = lines
-        self.content = content
-        self.first_line = first_line
-        self.shift = shift  # where the token's content starts inside `content`
-        first_end = content.find("\n")
-        self.first_end = first_end if first_end >= 0 else len(content)
-        # Column of the content's first character, when known for its whole first line.
-        self.base = cell if cell >= 0 else self._suffix_column(first_line, 0, self.first_end)
-
-    @classmethod
-    def of(cls, tokens: Sequence[Token], i: int, lines: list[str]) -> _Anchor:
-        """The anchor for the inline token `tokens[i]`."""
-        token = tokens[i]
-        if token.map is None:
-            # Inline footnotes (`^[...]`) are moved to the end without a map: use their host.
-            needle = "^[" + token.content + "]"
-            for host in tokens:
-                if host.type == "inline" and host.map is not None:
-                    found = host.content.find(needle)
-                    if found >= 0:
-                        return cls(lines, host.content, host.map[0], shift=found + 2)
-            return cls(lines, "", 0)
-        if i and tokens[i - 1].type in ("th_open", "td_open"):
-            cell = _cell_column(tokens, i, lines)
-            return cls(lines, token.content, token.map[0], cell=cell)
-        return cls(lines, token.content, token.map[0])
-
-    def position(self, offset: int) -> tuple[int, int]:
-        """Line and column of `offset` in the token's content."""
-        offset += self.shift
-        if offset < self.first_end and self.base >= 0:
-            return self.first_line, self.base + offset
-        content = self.content
-        line_start = content.rfind("\n", 0, offset) + 1
-        line = self.first_line + content.count("\n", 0, line_start)
-        line_end = content.find("\n", offset)
-        if line_end < 0:
-            line_end = len(content)
-        column = self._suffix_column(line, line_start, line_end)
-        if column >= 0:
-            return line, column + offset - line_start
-        found = self._line(line).rfind(content[offset:line_end])
-        return line, found if found >= 0 else offset - line_start
-
-    def _suffix_column(self, line: int, line_start: int, line_end: int) -> int:
-        """Column of `content[line_start:line_end]` in source line `line`, or -1.
-
-        A content line is its source line without container markers and indentation in
-        front, and without trailing white space or a closing `#` sequence behind: when
-        nothing was cut behind, it ends the source line.
-        """
-        text = self._line(line)
-        if text.endswith(self.content[line_start:line_end]):
-            return len(text) - (line_end - line_start)
-        return -1
-
-    def _line(self, line: int) -> str:
-        return self.lines[line] if line < len(self.lines) else ""
-
-
-def _cell_column(tokens: Sequence[Token], i: int, lines: list[str]) -> int:
-    """Column where the content of table cell `tokens[i]` starts, or -1."""
-    row_start = i
-    while row_start > 0 and tokens[row_start].type != "tr_open":
-        row_start -= 1
-    map_ = tokens[i].map
-    if map_ is None or map_[0] >= len(lines):
-        return -1
-    text = lines[map_[0]]
-    cursor = found = 0
-    for cell in tokens[row_start : i + 1]:
-        if cell.type == "inline" and cell.content:
-            found = text.find(cell.content, cursor)
-            if found < 0:
-                return -1
-            cursor = found + len(cell.content)
-    return found if tokens[i].content else -1

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -109,7 +110,7 @@ def footnote_markers(
     numbers = meta.get("n")
     if numbers is None:
         return as_written(meta["raw"])
-    p = id_prefix(env)
+    p = id_prefix(env) if "citation_id_prefix" in env else ""
     if len(numbers) == 1:
         links = _marker_link(numbers[0], meta["k"][0], p)
     else:  # an item cited twice in a group has one place, so its (n, k) pair repeats
@@ -118,7 +119,9 @@ def footnote_markers(
     return f'<sup class="citation-ref">{links}</sup>'
 
 
+@functools.lru_cache(maxsize=4096)
 def _marker_link(number: int, k: int, p: str) -> str:
+    # every brief has a note 1, 2, 3 ...: the same few markers are written again and again
     n = str(number)
     return f'<a href="#{p}source-{n}" id="{p}cite-{n}-{k}" aria-label="Source {n}">{n}</a>'
 
@@ -214,36 +217,48 @@ def sources_list(
 def source_entry(item: SourceItem, details: Details | None, p: str, link: LinkCheck) -> str:
     """One entry of the Sources list: name, title, date, link and back links."""
     n = str(item.n)
-    date = item.date
-    source_url = url = title = None
+    when = _time_element(item.date)
+    name = _escaped_name(item.source)
     if details:
         source_url = checked_href(detail(details, "source_url"), link)
         url = checked_href(detail(details, "url"), link)
         title = detail(details, "title")
-    name = escapeHtml(item.source)
-    if source_url is None:
-        html = f'<li id="{p}source-{n}"><span class="source-name">{name}</span>, '
+        if source_url is not None:
+            name = f'<a class="source-name" href="{source_url}">{name}</a>'
+        else:
+            name = f'<span class="source-name">{name}</span>'
+        if title is not None:
+            cited = f'<cite class="source-title">\u201c{escapeHtml(title)}\u201d</cite>'
+            when = f"{_linked(cited, url)}, {when}"
+        elif url is not None:
+            when = _linked(when, url)
     else:
-        html = f'<li id="{p}source-{n}"><a class="source-name" href="{source_url}">{name}</a>, '
-    when = f'<time datetime="{date.isoformat()}">{written_date(date)}</time>'
-    if title is None:
-        html += _linked(when, url)
-    else:
-        cited = f'<cite class="source-title">\u201c{escapeHtml(title)}\u201d</cite>'
-        html += f"{_linked(cited, url)}, {when}"
+        name = f'<span class="source-name">{name}</span>'
     count = len(item.places)
     if count == 1:
-        return (
-            f'{html}. <a class="citation-backref" href="#{p}cite-{n}-1"'
-            f' aria-label="Back to citation {n}">{BACK_ARROW}</a></li>\n'
+        backrefs = (
+            f'<a class="citation-backref" href="#{p}cite-{n}-1"'
+            f' aria-label="Back to citation {n}">{BACK_ARROW}</a>'
         )
-    backrefs = " ".join(
-        f'<a class="citation-backref" href="#{p}cite-{n}-{k}"'
-        f' aria-label="Back to citation {n}, place {k}">'
-        f"{BACK_ARROW}{'' if k == 1 else f'<sup>{k}</sup>'}</a>"
-        for k in range(1, count + 1)
-    )
-    return f"{html}. {backrefs}</li>\n"
+    else:
+        backrefs = " ".join(
+            f'<a class="citation-backref" href="#{p}cite-{n}-{k}"'
+            f' aria-label="Back to citation {n}, place {k}">'
+            f"{BACK_ARROW}{'' if k == 1 else f'<sup>{k}</sup>'}</a>"
+            for k in range(1, count + 1)
+        )
+    return f'<li id="{p}source-{n}">{name}, {when}. {backrefs}</li>\n'
+
+
+@functools.lru_cache(maxsize=4096)
+def _escaped_name(name: str) -> str:
+    # an archive names the same few hundred sources in brief after brief
+    return escapeHtml(name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_element(date: datetime.date) -> str:
+    return f'<time datetime="{date.isoformat()}">{written_date(date)}</time>'
 
 
 def _linked(html: str, href: str | None) -> str:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Citation:
-    """One `SOURCE, DATE` inside a bracket; offsets index the bracket text as given."""
+class Citation(NamedTuple):
+    """One `SOURCE, DATE` inside a bracket; offsets index the bracket text as given.
+
+    An immutable record like the frozen dataclasses elsewhere; a named tuple because the
+    parser makes one for every citation of every brief, and it is built several times faster.
+    """
 
     source: str
     date: datetime.date
@@ -20,8 +23,7 @@ class Citation:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class CitationGroup:
+class CitationGroup(NamedTuple):
     """A bracket whose whole content is one or more citations."""
 
     citations: tuple[Citation, ...]
@@ -85,12 +87,21 @@ _ODD_DATE = (
 )
 _SOURCE = r"(?P<src>[\s\S]*?)"
 _PLAIN_WORD = r"[^\s,`<\\*_\[\]&]+"
-_PLAIN_CITATION = re.compile(
-    # the source: plain words with a letter among them
-    rf"\s*(?=[^,]*?[^\W\d_])(?P<src>{_PLAIN_WORD}(?: {_PLAIN_WORD})*), "
+_PLAIN_ITEM = (
+    # the source: plain words with a letter among them (never given back: what follows a
+    # word, a space or ", ", cannot be part of one)
+    rf"\s*(?=[^,]*?[^\W\d_])(?P<src>{_PLAIN_WORD}+(?: {_PLAIN_WORD}+)*+), "
     r"(?P<date>(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2}))"
-    r"(?:(?P<next>[.;] )(?=\S)|[.;]?\s*\Z)"
 )
+# One such item of a bracket's text, followed by the next item or by the end of the text ...
+_PLAIN_CITATION = re.compile(rf"{_PLAIN_ITEM}(?:(?P<next>[.;] )(?=\S)|[.;]?\s*\Z)")
+# ... and the same read in the surrounding text, where the closing bracket ends the group.
+_PLAIN_IN_BRACKET = re.compile(rf"{_PLAIN_ITEM}(?:(?P<next>[.;] )(?=[^\s\]])|[.;]?\s*(?=\]))")
+_PLAIN_BRACKET_OPENS = re.compile(r"\[(?!\^)")
+
+# A bracket that could hold a citation group: no nested bracket, not a footnote reference
+# (`[^...]`), and a digit somewhere (every date has one).
+_CANDIDATE = re.compile(r"\[(?!\^)([^\[\]\d]*+\d[^\[\]]*+)\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,29 +175,70 @@ def expand_year(two_digit: int, reference_date: datetime.date | None) -> int:
 
 def parse_group(text: str, reference_date: datetime.date | None = None) -> CitationGroup | NotCitation:
     """Read `text`, the content of one bracket, as a citation group if it is one."""
-    return _parse_plain_group(text, reference_date) or _parse_group(text, reference_date)
+    plain = _parse_plain_group(text, reference_date)
+    return plain[0] if plain is not None else _parse_group(text, reference_date)
 
 
-def _parse_plain_group(text: str, reference_date: datetime.date | None) -> CitationGroup | None:
+# `M/D/YY` as written, and the year of the date it is read against (0 for none: two-digit
+# years depend on nothing else) -> the date. Briefs cite the same few days again and again;
+# a bounded cache spares working each one out every time.
+_SLASH_DATES: dict[tuple[str, int], datetime.date] = {}
+_SLASH_DATES_SIZE = 8192
+
+
+def read_bracket(
+    src: str, start: int, end: int, reference_date: datetime.date | None = None
+) -> tuple[CitationGroup | NotCitation, int] | None:
+    """Read the bracket that opens at `src[start]` (and closes before `end`).
+
+    Gives what `parse_group` makes of its text and the index of its closing bracket, or None
+    when it cannot hold a citation group: a nested bracket, no closing bracket, a footnote
+    reference (`[^...]`) or no digit.
+    """
+    if _PLAIN_BRACKET_OPENS.match(src, start, end):
+        found = _parse_plain_group(src, reference_date, start + 1, end)
+        if found is not None:
+            return found
+    candidate = _CANDIDATE.match(src, start, end)
+    if candidate is None:
+        return None
+    return parse_group(candidate[1], reference_date), candidate.end() - 1
+
+
+def _parse_plain_group(
+    text: str, reference_date: datetime.date | None, base: int = -1, end: int = 0
+) -> tuple[CitationGroup, int] | None:
     """The common case quickly: `Name, M/D/YY` items, commas only before dates, single spaces.
 
-    Gives the group `_parse_group` would give, or None to leave the text to it.
+    Reads all of `text`, or (with `base`) the bracket whose text starts at `text[base]`, in
+    which case offsets count from `base`. Gives the group `_parse_group` would give, and
+    where the text ends; or None to leave the text to `_parse_group`.
     """
     citations: list[Citation] = []
-    pos = 0
-    while match := _PLAIN_CITATION.match(text, pos):
-        month, day, year_text, source = match.group("m", "d", "y", "src")
-        year = int(year_text)
-        if len(year_text) == 2:
-            year = expand_year(year, reference_date)
-        try:
-            date = datetime.date(year, int(month), int(day))
-        except ValueError:
-            return None
-        start, end = match.start("src"), match.end("date")
-        citations.append(Citation(source, date, match["date"], text[start:end], start, end))
-        if match["next"] is None:
-            return CitationGroup(tuple(citations))
+    if base < 0:
+        pos, base, end, pattern = 0, 0, len(text), _PLAIN_CITATION
+    else:
+        pos, pattern = base, _PLAIN_IN_BRACKET
+    match_at = pattern.match
+    while match := match_at(text, pos, end):
+        source, date_text, month, day, year_text, after = match.groups()
+        key = (date_text, reference_date.year if reference_date is not None else 0)
+        date = _SLASH_DATES.get(key)
+        if date is None:
+            year = int(year_text)
+            if len(year_text) == 2:
+                year = expand_year(year, reference_date)
+            try:
+                date = datetime.date(year, int(month), int(day))
+            except ValueError:
+                return None
+            if len(_SLASH_DATES) >= _SLASH_DATES_SIZE:
+                _SLASH_DATES.clear()
+            _SLASH_DATES[key] = date
+        first, last = match.start(1), match.end(2)
+        citations.append(Citation(source, date, date_text, text[first:last], first - base, last - base))
+        if after is None:
+            return CitationGroup(tuple(citations)), match.end()
         pos = match.end()
     return None
 
