@@ -254,3 +254,13 @@ def test_no_colour_off_a_terminal_or_with_no_color(site: Path, monkeypatch: pyte
     assert terminal.use_colour()
     monkeypatch.setenv("NO_COLOR", "1")
     assert not terminal.use_colour()
+
+
+@pytest.mark.parametrize("command", ["build", "check", "citations", "clean", "serve", "new"])
+def test_a_site_folder_that_does_not_exist_is_a_usage_error(tmp_path: Path, command: str) -> None:
+    missing = tmp_path / "no-such-site"
+    args = [command, "--site", str(missing)] + (["A title"] if command == "new" else [])
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "does not exist" in result.output
+    assert not missing.exists()

@@ -23,7 +23,7 @@ def site_option(func: F) -> F:
     return click.option(
         "--site",
         "site",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
         default=Path("."),
         show_default=True,
         help="The site folder (holding nsnbuild.toml and content/).",
