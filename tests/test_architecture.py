@@ -16,6 +16,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "nsnbuild"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
+    ("records",),
     ("__init__", "errors", "model", "slugs", "pool", "texts"),
     ("lock",),
     ("config",),

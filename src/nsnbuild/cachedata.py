@@ -28,6 +28,7 @@ from .model import (
     ResolvedCitation,
     SourceRef,
 )
+from .records import pickle_by_fields
 
 FORMAT = 6
 
@@ -295,3 +296,6 @@ def entry_from_json(v: Mapping[str, Any], root: Path) -> CachedEntry:
         registry_deps=deps,
         key=v["key"],
     )
+
+
+pickle_by_fields(__name__)

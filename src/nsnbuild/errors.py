@@ -10,6 +10,8 @@ from typing import IO, Any, Literal
 
 import click
 
+from .records import pickle_by_fields
+
 Level = Literal["error", "warning", "info"]
 
 
@@ -139,3 +141,6 @@ def has_errors(diagnostics: Iterable[Diagnostic], strict: bool = False) -> bool:
     """True when a run must fail: an error, or under strict any warning."""
     failing = {"error", "warning"} if strict else {"error"}
     return any(d.level in failing for d in diagnostics)
+
+
+pickle_by_fields(__name__)

@@ -21,6 +21,8 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from .records import pickle_by_fields
+
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 GENERATOR_URI = "https://pypi.org/project/nsnbuild/"
 UNKNOWN_TYPE = "application/octet-stream"
@@ -303,3 +305,6 @@ def json_feed(spec: FeedSpec, entries: Sequence[FeedEntry]) -> bytes:
         items.append(item)
     feed["items"] = items
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+pickle_by_fields(__name__)

@@ -26,6 +26,7 @@ from .feedformats import (
     rss_feed,
 )
 from .model import SiteConfig
+from .records import pickle_by_fields
 from .site import Entry, Site
 from .views import Shell
 
@@ -204,3 +205,6 @@ def plan_feeds(
         )
         jobs.append(FeedJob(folder, "", spec, tuple(entries), links).keyed(shell.digest))
     return jobs
+
+
+pickle_by_fields(__name__)

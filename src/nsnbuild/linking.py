@@ -11,6 +11,7 @@ from typing import Protocol
 
 from .errors import Diagnostic, SourcePos, display_path
 from .model import Brief, LinkRef, Page, SiteConfig
+from .records import pickle_by_fields
 from .site import Entry, PageEntry
 from .texts import source_line
 
@@ -227,3 +228,6 @@ def _source_line(path: Path, line: int) -> str | None:
     except (OSError, UnicodeDecodeError):
         return None
     return source_line(text.replace("\r\n", "\n").replace("\r", "\n"), line)
+
+
+pickle_by_fields(__name__)

@@ -38,6 +38,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .model import ResolvedCitation
+from .records import pickle_by_fields
 from .views import MONTHS, CiteFormats
 
 SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
@@ -419,3 +420,6 @@ def json_ld_script(data: Mapping[str, Any]) -> Markup:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     safe = re.sub("[<>&\u2028\u2029]", lambda m: _SCRIPT_UNSAFE[m.group(0)], text)
     return Markup(safe)
+
+
+pickle_by_fields(__name__)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .records import pickle_by_fields
+
 CitationStyle = Literal["footnotes", "inline"]
 
 
@@ -237,3 +239,6 @@ class Written:
     digest: str
     size: int
     mtime_ns: int
+
+
+pickle_by_fields(__name__)

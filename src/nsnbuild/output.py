@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .errors import OutputRefused
 from .model import Written
+from .records import pickle_by_fields
 
 MARKER = ".nsnbuild-output"
 TEMP_PREFIX = ".nsnbuild-tmp-"
@@ -226,3 +227,6 @@ def _rmdir(path: Path) -> None:
     """Remove a folder if it is empty; a folder with files in it stays."""
     with contextlib.suppress(OSError):
         path.rmdir()
+
+
+pickle_by_fields(__name__)

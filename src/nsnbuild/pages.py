@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from .metadata import ArticleFacts, CitedWork, ImageFacts, cite_formats, json_ld_script, news_article
 from .model import Page, Photo, RenderedBrief, SiteConfig
+from .records import pickle_by_fields
 from .render import fill_urls
 from .site import Entry, Site
 from .theme import render_template
@@ -257,3 +258,6 @@ def brief_json_ld(job: BriefJob, shell: Shell, config: SiteConfig) -> Markup:
         citations=entry.facts.citations,
     )
     return json_ld_script(news_article(facts))
+
+
+pickle_by_fields(__name__)

@@ -16,6 +16,7 @@ from .cachedata import make_key
 from .feeds import FeedJob, plan_feeds
 from .model import Brief, RenderedBrief, SiteConfig
 from .pages import BriefJob, Job, StandaloneJob, TemplateJob, card, photo_image, term_links
+from .records import pickle_by_fields
 from .site import Site, Term, page_path, paginate
 from .sitemap import robots_txt, sitemap_xml
 from .theme import Theme
@@ -364,3 +365,6 @@ def plan_site(
     sources = {key: by_key[key] for job in feeds for _, key in job.briefs}
     # feeds first: they are the heaviest jobs, best shared out while the building process is small
     return Planned([*feeds, *pages], files, list(statics), len(feeds) * 3, sources)
+
+
+pickle_by_fields(__name__)

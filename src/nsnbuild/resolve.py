@@ -16,6 +16,7 @@ from markdown_it.token import Token
 from .citations import citation_state, fold_name
 from .errors import Diagnostic, Level, SourcePos
 from .model import Brief, LinkRef, Page, Place, RegistrySource, ResolvedCitation, SourceRef
+from .records import pickle_by_fields
 from .slugs import slugify
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -267,3 +268,6 @@ def _rewrite_links(brief: Brief | Page, tokens: list[Token], positions: _Positio
                 line, column = _locate(positions, block, raw)
                 found.append(LinkRef(ref.target, "page" if kind == "page" else "image", line, column))
     return found
+
+
+pickle_by_fields(__name__)

@@ -14,6 +14,7 @@ from typing import Literal
 
 from .errors import Diagnostic, SourcePos
 from .model import Brief, BuildOptions, Page, ResolvedCitation, SourceRegistry
+from .records import pickle_by_fields
 from .slugs import slugify
 
 TermKind = Literal["tag", "source", "author"]
@@ -311,3 +312,6 @@ def paginate(count: int, per_page: int) -> list[range]:
 def page_path(folder: str, number: int) -> str:
     """URL path of page `number` (1-based) of a paginated list under folder ('' for home)."""
     return folder if number == 1 else f"{folder}page/{number}/"
+
+
+pickle_by_fields(__name__)

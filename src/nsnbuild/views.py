@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from .model import Brief, SiteConfig
+from .records import pickle_by_fields
 
 WORDS_PER_MINUTE = 230
 MONTHS = (
@@ -258,3 +259,6 @@ class Shell:
     base_url: str
     digest: str
     live_reload: str | None = None
+
+
+pickle_by_fields(__name__)

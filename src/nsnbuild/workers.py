@@ -26,6 +26,7 @@ from .model import Brief, Page, RegistrySource, RenderedBrief, SiteConfig, Sourc
 from .output import Staged, stage_file
 from .pages import BriefJob, Job, StandaloneJob, render_job
 from .pool import Pool, release_memory
+from .records import pickle_by_fields
 from .render import fill_urls, render_brief
 from .resolve import index_registry, resolve_brief
 from .site import BriefFacts
@@ -376,3 +377,6 @@ def render_all(
         yield from pool.map_chunks(_render_chunk, setup, jobs)
     else:
         yield from _render_here(runner, setup, jobs)
+
+
+pickle_by_fields(__name__)
