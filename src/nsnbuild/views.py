@@ -31,8 +31,10 @@ MONTHS = (
 
 
 @functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)
 def long_date(when: dt.date) -> str:
-    """'April 26, 2015'."""
+    """'April 26, 2015'. (Source pages write the cited dates of every brief: tens of thousands
+    of them on a large archive, and far fewer distinct ones.)"""
     return f"{MONTHS[when.month - 1]} {when.day}, {when.year}"
 
 
