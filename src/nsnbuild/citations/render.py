@@ -110,7 +110,7 @@ def footnote_markers(
     numbers = meta.get("n")
     if numbers is None:
         return as_written(meta["raw"])
-    p = id_prefix(env) if "citation_id_prefix" in env else ""
+    p = id_prefix(env)
     if len(numbers) == 1:
         links = _marker_link(numbers[0], meta["k"][0], p)
     else:  # an item cited twice in a group has one place, so its (n, k) pair repeats
