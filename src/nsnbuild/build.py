@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -211,24 +212,29 @@ def build_site(
     check_output_dir(config.output_dir, config.root, options.force)
     if content.store is not None:
         invalidate(content.store, config.output_dir)
-    files, written, unchanged, removed = write_site(
-        config.output_dir, planned, setup, content.store, pool, runner
-    )
+    # The outline for the next build's edit fast path is made and stored beside the writing:
+    # the workers render, and this process mostly waits for them. Until `record` below, no
+    # build trusts it, so a build that fails leaves nothing half-believed.
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        outlined = None
+        if content.store is not None:
+            outline = _outline(content, nav, shell, options)
+            outlined = beside.submit(
+                record_outline,
+                content.store,
+                config.output_dir,
+                content.prepared,
+                planned.jobs,
+                outline,
+                options,
+            )
+        files, written, unchanged, removed = write_site(
+            config.output_dir, planned, setup, content.store, pool, runner
+        )
+        if outlined is not None:
+            outlined.result()
     result = replace(result, files=files, written=written, unchanged=unchanged, removed=removed)
     if content.store is not None:
-        held = {
-            p.rel: status_of(p.entry.item, options)
-            for p in content.prepared
-            if p.entry.item is not None and not is_published(p.entry.item, options)
-        }
-        outline = {
-            "shell": shell.digest,
-            "nav": [[link.title, link.url] for link in nav],
-            "page_urls": content.page_urls,
-            "held": held,
-            "statics": [s.rel for s in content.statics],
-        }
-        record_outline(content.store, config.output_dir, content.prepared, planned.jobs, outline, options)
         record(
             content.store,
             config.output_dir,
@@ -240,6 +246,24 @@ def build_site(
             Recorded(result.diagnostics, result.briefs, result.pages, result.feeds, result.files),
         )
     return result
+
+
+def _outline(
+    content: SiteContent, nav: Sequence[Link], shell: Shell, options: BuildOptions
+) -> dict[str, Any]:
+    """What the edit fast path needs to know of the whole site, besides its rows per file."""
+    held = {
+        p.rel: status_of(p.entry.item, options)
+        for p in content.prepared
+        if p.entry.item is not None and not is_published(p.entry.item, options)
+    }
+    return {
+        "shell": shell.digest,
+        "nav": [[link.title, link.url] for link in nav],
+        "page_urls": content.page_urls,
+        "held": held,
+        "statics": [s.rel for s in content.statics],
+    }
 
 
 def _remembered(store: Store | None) -> Callable[[RelatedInputs], tuple[tuple[int, ...], ...]]:
