@@ -269,7 +269,11 @@ def test_new_refuses_to_overwrite(site: Path) -> None:
 def test_new_rejects_bad_input(site: Path) -> None:
     code, _, err = run("new", "Bad Date", "--site", "blog", "--date", "2015-02-30")
     assert code == 2
-    assert "--date" in err
+    assert "--date" in err and "'2015-02-30' is not a day in the calendar" in err
+    code, _, err = run("new", "Bad Date", "--site", "blog", "--date", "April 3")
+    assert code == 2
+    assert "'April 3' is not a date written YYYY-MM-DD" in err
+    assert not (site / "content" / "briefs" / "2015-02-30-bad-date.md").exists()
     code, _, err = run("new", "?!", "--site", "blog")
     assert code == 1
     assert "cannot make a file name" in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,13 +88,25 @@ def _under(path: Path, folder: Path) -> bool:
     return folder.is_dir() and path.resolve().is_relative_to(folder)
 
 
+def _brief_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.datetime | None:
+    """`--date`: a day that exists, written YYYY-MM-DD."""
+    if value is None:
+        return None
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise click.BadParameter(f"'{value}' is not a day in the calendar") from None
+        raise click.BadParameter(f"'{value}' is not a date written YYYY-MM-DD") from None
+
+
 @click.command()
 @click.argument("title")
 @site_option
 @click.option(
     "--date",
     "date",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    callback=_brief_date,
     help="The brief's date, YYYY-MM-DD (default: today in the site's time zone).",
 )
 @click.option("--tags", default="", help="Comma-separated tags, e.g. 'Japan,Trade'.")
