@@ -39,7 +39,7 @@ from markupsafe import Markup
 
 from .model import ResolvedCitation
 from .records import pickle_by_fields
-from .views import MONTHS, CiteFormats
+from .views import MONTHS, CiteFormats, long_date
 
 SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
 CHICAGO_MAX_AUTHORS = 10
@@ -176,7 +176,7 @@ def chicago_authors(authors: Sequence[str]) -> str:
 def chicago(work: CitedWork) -> str:
     """Chicago notes-bibliography: `Last, First. "Title." Publisher, Month D, YYYY. URL.`"""
     title = _with_period(_requote(_collapse(work.title), ("'", "'")))
-    when = f"{MONTHS[work.date.month - 1]} {work.date.day}, {work.date.year}"
+    when = long_date(work.date)
     if work.authors:
         head = _with_period(chicago_authors(work.authors))
         return f'{head} "{title}" {_collapse(work.publisher)}, {when}. {work.url}.'

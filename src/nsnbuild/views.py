@@ -10,32 +10,19 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from .citations.render import MONTH_NAMES, written_date
 from .model import Brief, SiteConfig
 from .records import pickle_by_fields
 
 WORDS_PER_MINUTE = 230
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+MONTHS = MONTH_NAMES
 
 
-@functools.lru_cache(maxsize=4096)
 @functools.lru_cache(maxsize=4096)
 def long_date(when: dt.date) -> str:
     """'April 26, 2015'. (Source pages write the cited dates of every brief: tens of thousands
     of them on a large archive, and far fewer distinct ones.)"""
-    return f"{MONTHS[when.month - 1]} {when.day}, {when.year}"
+    return written_date(when)
 
 
 def reading_minutes(words: int) -> int:
