@@ -9,11 +9,14 @@ from typing import NamedTuple
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nsnbuild.build import build_site
 from nsnbuild.config import Overrides
 from nsnbuild.model import BuildOptions
 from nsnbuild.pool import Pool
+from nsnbuild.site import RELATED_SOURCE_WINDOW, RELATED_WINDOW, related_briefs
 
 BASE_PATH = "/brief/"
 CONFIG = """title = "Reader Test"
@@ -285,6 +288,53 @@ def test_related_ties_go_to_the_nearer_date() -> None:
         "charlie",
         "bravo",
     ]
+
+
+_TAGS = st.frozensets(st.sampled_from("abcdef"), max_size=4)
+_SOURCES = st.frozensets(st.sampled_from("pqrstuvw"), max_size=5)
+_Row = tuple[int, frozenset[str], frozenset[str]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 400), _TAGS, _SOURCES), max_size=RELATED_SOURCE_WINDOW))
+def test_related_briefs_agree_with_comparing_every_pair(rows: list[_Row]) -> None:
+    # an archive no larger than the windows: every brief is a candidate of every other
+    rows.sort(key=lambda row: -row[0])
+    dates = [float(day * 86400) for day, _, _ in rows]
+    slugs = [f"brief-{n}" for n in range(len(rows))]
+    tags = [row[1] for row in rows]
+    sources = [row[2] for row in rows]
+    expected = []
+    for mine in range(len(rows)):
+        scored = []
+        for other in range(len(rows)):
+            score = 2 * len(tags[mine] & tags[other]) + len(sources[mine] & sources[other])
+            if other != mine and score:
+                scored.append((-score, abs(dates[mine] - dates[other]), -dates[other], slugs[other], other))
+        expected.append(tuple(item[-1] for item in sorted(scored)[:3]))
+    assert related_briefs(dates, tags, sources, slugs) == tuple(expected)
+
+
+def test_related_briefs_look_at_a_bounded_number_of_candidates() -> None:
+    # one tag pair and one source shared by the whole archive: no brief is compared with all
+    size = 4000
+    dates = [float(size - n) for n in range(size)]
+    tags = [frozenset({"iran", "oil"})] * size
+    sources = [frozenset({"reuters"})] * size
+
+    class Counted(list[float]):
+        """The dates, counting how often one is looked up (once or twice per comparison)."""
+
+        lookups = 0
+
+        def __getitem__(self, index: int) -> float:  # type: ignore[override]
+            Counted.lookups += 1
+            return super().__getitem__(index)
+
+    related = related_briefs(Counted(dates), tags, sources, [str(n) for n in range(size)])
+    assert related[0] == (1, 2, 3)
+    assert related[size // 2] == (size // 2 - 1, size // 2 + 1, size // 2 - 2)
+    assert size * 2 < Counted.lookups < size * 2 * (2 * RELATED_WINDOW + 2) * 2
 
 
 @pytest.mark.parametrize("index", range(len(SPECS)))

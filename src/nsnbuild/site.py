@@ -240,29 +240,33 @@ def related_briefs(
 
     Score: 2 per shared tag + 1 per shared source; ties go to the nearer date, then the
     newer brief, then the slug. Candidates come from an index of tags, tag pairs and
-    sources to briefs: every brief sharing two or more tags, the `window` briefs nearest in
-    date on each side in each of the brief's tag lists and the `source_window` nearest in
+    sources to briefs: the `window` briefs nearest in date on each side in the list of each
+    of the brief's tags and of each pair of its tags, and the `source_window` nearest in
     each of its source lists. The work per brief is bounded, so the whole computation
     grows with the archive, not with its square; the price is that a brief far away in
-    time that shares a single tag or source may be passed over for a nearer one.
+    time may be passed over for a nearer one that scores as well or a little less.
     """
     size = len(dates)
-    tag_ids: dict[str, int] = {}
-    source_ids: dict[str, int] = {}
-    tag_bits = [0] * size
-    source_bits = [0] * size
+    # Each brief's tags and sources as the bits of one number, every tag twice, so that the
+    # score against another brief is the bit count of the two numbers' intersection.
+    tag_ids = {tag: n for n, tag in enumerate(sorted(set().union(*tags)))}
+    source_ids = {source: n for n, source in enumerate(sorted(set().union(*sources)))}
+    shift = len(source_ids)
+    bits = [0] * size
     by_tag: dict[str, list[int]] = defaultdict(list)
     by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
     by_source: dict[str, list[int]] = defaultdict(list)
     for index in range(size):
+        mark = 0
         for tag in tags[index]:
-            tag_bits[index] |= 1 << tag_ids.setdefault(tag, len(tag_ids))
+            mark |= 3 << (shift + 2 * tag_ids[tag])
             by_tag[tag].append(index)
         for pair in itertools.combinations(sorted(tags[index]), 2):
             by_pair[pair].append(index)
         for source in sources[index]:
-            source_bits[index] |= 1 << source_ids.setdefault(source, len(source_ids))
+            mark |= 1 << source_ids[source]
             by_source[source].append(index)
+        bits[index] = mark
 
     def near(postings: list[int], index: int, width: int) -> list[int]:
         # postings are in index order, i.e. newest first: neighbours in the list are nearest in date
@@ -274,22 +278,21 @@ def related_briefs(
         mine = sorted(tags[index])
         pool: set[int] = set()
         for pair in itertools.combinations(mine, 2):
-            pool.update(by_pair[pair])
+            pool.update(near(by_pair[pair], index, window))
         for tag in mine:
             pool.update(near(by_tag[tag], index, window))
         for source in sources[index]:
             pool.update(near(by_source[source], index, source_window))
         pool.discard(index)
-        tb, sb, when = tag_bits[index], source_bits[index], dates[index]
+        mark, when = bits[index], dates[index]
+        scored = [((mark & bits[o]).bit_count(), o) for o in pool]
+        # only candidates that score at least as well as the count-th best can be among the best
+        floor = max(1, heapq.nlargest(count, [score for score, _ in scored])[-1]) if scored else 1
         best = heapq.nsmallest(
             count,
-            (
-                (-2 * (tb & tag_bits[o]).bit_count() - (sb & source_bits[o]).bit_count(),
-                 abs(when - dates[o]), -dates[o], slugs[o], o)
-                for o in pool
-            ),
-        )  # fmt: skip
-        result.append(tuple(item[-1] for item in best if item[0] < 0))
+            ((-score, abs(when - dates[o]), -dates[o], slugs[o], o) for score, o in scored if score >= floor),
+        )
+        result.append(tuple(item[-1] for item in best))
     return tuple(result)
 
 
