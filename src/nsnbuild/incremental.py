@@ -50,11 +50,23 @@ _TYPES: dict[str, type[Any]] = {
 _JOB_PARTS = ("tags", "authors", "related", "prev", "next", "page", "related_keys", "linked")
 
 
+_FIELDS: dict[type[Any], tuple[str, ...]] = {
+    cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in _TYPES.values()
+}
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def encode(value: Any) -> Any:
     """A view (or a tuple or date of them) as plain JSON data, tagged to read it back."""
-    if dataclasses.is_dataclass(value) and type(value).__name__ in _TYPES:
-        fields = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {"@": type(value).__name__, **fields}
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    names = _FIELDS.get(kind)
+    if names is not None:
+        data = {"@": kind.__name__}
+        for name in names:
+            data[name] = encode(getattr(value, name))
+        return data
     if isinstance(value, tuple):
         return {"@t": [encode(v) for v in value]}
     if isinstance(value, dt.datetime):
