@@ -49,16 +49,20 @@ class Store:
 
     @contextlib.contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        try:
-            connection = self._open()
-        except sqlite3.DatabaseError:
-            self.discard()
-            connection = self._open()
+        connection = self._opened()
         try:
             with connection:
                 yield connection
         finally:
             connection.close()
+
+    def _opened(self) -> sqlite3.Connection:
+        """A connection; a file that is not a readable database is deleted and started afresh."""
+        try:
+            return self._open()
+        except sqlite3.DatabaseError:
+            self.discard()
+            return self._open()
 
     def _open(self) -> sqlite3.Connection:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -114,14 +118,35 @@ class Store:
 
     def save_fragments(self, items: Iterable[tuple[str, RenderedBrief | str]]) -> None:
         """Store fragments by key (given as objects, or as their JSON text)."""
-        rows = [(key, f if isinstance(f, str) else fragments_text(f)) for key, f in items]
+        with self.fragment_writer() as save:
+            save(items)
 
-        def write(connection: sqlite3.Connection) -> None:
-            connection.execute("BEGIN IMMEDIATE")
-            connection.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", rows)
-            connection.execute("COMMIT")
+    @contextlib.contextmanager
+    def fragment_writer(self) -> Iterator[Callable[[Iterable[tuple[str, RenderedBrief | str]]], None]]:
+        """A function storing fragments by key, one transaction a call, over one connection
+        opened on the first call (so a worker forked before it never inherits it)."""
+        connection: sqlite3.Connection | None = None
 
-        self._safely(write, None)
+        def save(items: Iterable[tuple[str, RenderedBrief | str]]) -> None:
+            nonlocal connection
+            rows = [(key, f if isinstance(f, str) else fragments_text(f)) for key, f in items]
+            try:
+                if connection is None:
+                    connection = self._opened()
+                connection.execute("BEGIN IMMEDIATE")
+                connection.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", rows)
+                connection.execute("COMMIT")
+            except sqlite3.DatabaseError:
+                if connection is not None:
+                    connection.close()
+                    connection = None
+                self.discard()
+
+        try:
+            yield save
+        finally:
+            if connection is not None:
+                connection.close()
 
     def load_entries(self) -> dict[str, CachedEntry]:
         """Content key -> entry, for every entry that reads back."""

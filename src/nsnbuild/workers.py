@@ -302,7 +302,9 @@ def _prepare_chunk(settings: PrepareSettings, files: Sequence[ContentFile]) -> l
     ]
 
 
-def _stored(settings: PrepareSettings, prepared: list[Prepared]) -> list[Prepared]:
+def _stored(
+    settings: PrepareSettings, prepared: list[Prepared], save: Callable[[list[tuple[str, Any]]], None]
+) -> list[Prepared]:
     """Save the fragments of a batch to the cache in one transaction; keep them in memory
     only when there is no cache. Only the building process writes to the cache: workers
     writing at once would wait on each other's locks."""
@@ -313,7 +315,7 @@ def _stored(settings: PrepareSettings, prepared: list[Prepared]) -> list[Prepare
         stored = item.fragments_text or item.fragments
         if stored is not None:
             rows.append((item.key, stored))
-    Store(settings.cache_folder).save_fragments(rows)
+    save(rows)
     return [replace(p, fragments=None, fragments_text=None) for p in prepared]
 
 
@@ -354,15 +356,19 @@ def prepare_all(
         prepared = pool.map_chunks(_prepare_chunk, settings, files)
     else:
         prepared = (runner.prepare(settings, f) for f in files)
-    batch: list[Prepared] = []
-    for count, item in enumerate(prepared, start=1):
-        batch.append(item)
-        if len(batch) == 128:
-            yield from _stored(settings, batch)
-            batch = []
-        if count % 1024 == 0:
-            release_memory()
-    yield from _stored(settings, batch)
+    with contextlib.ExitStack() as stack:
+        save: Callable[[list[tuple[str, Any]]], None] = lambda rows: None  # noqa: E731
+        if settings.cache_folder is not None:
+            save = stack.enter_context(Store(settings.cache_folder).fragment_writer())
+        batch: list[Prepared] = []
+        for count, item in enumerate(prepared, start=1):
+            batch.append(item)
+            if len(batch) == 128:
+                yield from _stored(settings, batch, save)
+                batch = []
+            if count % 1024 == 0:
+                release_memory()
+        yield from _stored(settings, batch, save)
     release_memory()
 
 
