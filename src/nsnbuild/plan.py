@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -246,6 +247,12 @@ def plan_pages(
     return jobs
 
 
+@functools.lru_cache(maxsize=8192)
+def _long_dates(dates: tuple[dt.date, ...]) -> tuple[str, ...]:
+    """The dates a brief cites a source on, written out (a large archive repeats them often)."""
+    return tuple(long_date(d) for d in dates)
+
+
 def _term_view(shell: Shell, term: Term) -> TermView:
     note = term.category if term.kind == "source" else None
     return TermView(term.name, shell.base_path + term.url, len(term.briefs), note)
@@ -256,7 +263,7 @@ def _term_pages(
 ) -> list[Job]:
     if term.kind == "source":
         listed = [
-            ListItem(shown[i].html, shown[i].key, tuple(long_date(d) for d in term.dates[n]))
+            ListItem(shown[i].html, shown[i].key, _long_dates(term.dates[n]))
             for n, i in enumerate(term.briefs)
         ]
         heading = term.name
