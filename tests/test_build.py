@@ -174,6 +174,25 @@ def test_static_files_are_copied_unchanged(tmp_path: Path) -> None:
     assert (output / "CNAME").read_bytes() == b"news.example.org\n"
 
 
+def test_a_file_and_a_folder_may_trade_places_between_builds(tmp_path: Path) -> None:
+    # a page's folder where a static file stood, then a static file where that folder stood
+    root = make_site(tmp_path, site_files({"static/briefing": "plain text\n"}))
+    output = root / "output"
+    build(root)
+    assert (output / "briefing").read_text() == "plain text\n"
+
+    (root / "static/briefing").unlink()
+    (root / "content/pages/briefing.md").write_text("---\ntitle: Briefing\n---\nEvery morning.\n")
+    build(root)
+    assert "Every morning." in (output / "briefing/index.html").read_text()
+
+    (root / "content/pages/briefing.md").unlink()
+    (root / "static/briefing").write_text("plain text again\n")
+    build(root)
+    assert (output / "briefing").read_text() == "plain text again\n"
+    assert not any(p.name.startswith(TEMP_PREFIX) for p in output.rglob("*"))
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
 def test_symlinks_in_static_are_followed_inside_the_site(tmp_path: Path) -> None:
     root = make_site(

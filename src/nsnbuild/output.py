@@ -159,13 +159,20 @@ def commit(
     """
     written: dict[str, Written] = {}
     blocked: list[Staged] = []
+    folder = os.fspath(output)
     for item in staged:
-        final = output / item.rel
-        if Path(item.temp).parent != final.parent or final.is_dir():
+        target = os.path.join(folder, item.rel)
+        if os.path.dirname(item.temp) != os.path.dirname(target):
             blocked.append(item)
             continue
-        os.replace(item.temp, final)
-        written[item.rel] = Written(item.digest, item.size, final.stat().st_mtime_ns)
+        try:
+            os.replace(item.temp, target)
+        except OSError:
+            if not os.path.isdir(target):
+                raise
+            blocked.append(item)  # a stale folder stands where the file goes
+            continue
+        written[item.rel] = Written(item.digest, item.size, os.stat(target).st_mtime_ns)
     for temp in before.temps:
         _unlink(output / temp)
     removed = 0
