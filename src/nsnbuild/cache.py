@@ -36,8 +36,9 @@ class Store:
     `entries` holds each prepared brief's metadata, facts and diagnostics, `fragments` its
     HTML, `kv` small values (the output manifest, the last build's state, related briefs).
     A database from another nsnbuild version is emptied; a file that is not a readable
-    database is deleted and started afresh. Connections are short-lived, so no process
-    ever carries an open connection into a forked worker.
+    database is deleted and started afresh. Connections are opened when first used and
+    closed when their work is done; workers are forked before any is opened, so none
+    carries an open connection into a worker.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -124,7 +125,7 @@ class Store:
     @contextlib.contextmanager
     def fragment_writer(self) -> Iterator[Callable[[Iterable[tuple[str, RenderedBrief | str]]], None]]:
         """A function storing fragments by key, one transaction a call, over one connection
-        opened on the first call (so a worker forked before it never inherits it)."""
+        opened on the first call and closed on leaving the context."""
         connection: sqlite3.Connection | None = None
 
         def save(items: Iterable[tuple[str, RenderedBrief | str]]) -> None:

@@ -30,7 +30,9 @@ from .model import (
 )
 from .records import pickle_by_fields
 
-FORMAT = 6
+FORMAT = 7
+"""Raised whenever what the cache holds is made differently: its shape, or how a value in
+it is worked out (related briefs, say), so no build trusts what an older one made."""
 
 
 def dumps(value: Any) -> str:

@@ -161,7 +161,7 @@ def commit(
     blocked: list[Staged] = []
     folder = os.fspath(output)
     for item in staged:
-        target = os.path.join(folder, item.rel)
+        target = os.path.join(folder, item.rel if os.sep == "/" else item.rel.replace("/", os.sep))
         if os.path.dirname(item.temp) != os.path.dirname(target):
             blocked.append(item)
             continue

@@ -98,10 +98,12 @@ class Pool:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.stop()
-        if self._threshold is not None:
-            gc.set_threshold(*self._threshold)
-            self._threshold = None
+        try:
+            self.stop()
+        finally:
+            if self._threshold is not None:
+                gc.set_threshold(*self._threshold)
+                self._threshold = None
 
     def stop(self) -> None:
         """Cancel what has not started and wait for the workers to finish what has."""

@@ -158,7 +158,8 @@ class RelatedInputs:
 
     def digest(self) -> str:
         tags = [sorted(t) for t in self.tags]
-        text = repr((self.dates, tags, [sorted(s) for s in self.sources], self.slugs))
+        sizes = (RELATED_COUNT, RELATED_WINDOW, RELATED_SOURCE_WINDOW)
+        text = repr((sizes, self.dates, tags, [sorted(s) for s in self.sources], self.slugs))
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -244,7 +245,7 @@ def related_briefs(
     of the brief's tags and of each pair of its tags, and the `source_window` nearest in
     each of its source lists. The work per brief is bounded, so the whole computation
     grows with the archive, not with its square; the price is that a brief far away in
-    time may be passed over for a nearer one that scores as well or a little less.
+    time may be passed over for a nearer one, even one that scores less.
     """
     size = len(dates)
     # Each brief's tags and sources as the bits of one number, every tag twice, so that the
@@ -287,7 +288,8 @@ def related_briefs(
         mark, when = bits[index], dates[index]
         scored = [((mark & bits[o]).bit_count(), o) for o in pool]
         # only candidates that score at least as well as the count-th best can be among the best
-        floor = max(1, heapq.nlargest(count, [score for score, _ in scored])[-1]) if scored else 1
+        top = heapq.nlargest(count, [score for score, _ in scored])
+        floor = max(1, top[-1]) if top else 1
         best = heapq.nsmallest(
             count,
             ((-score, abs(when - dates[o]), -dates[o], slugs[o], o) for score, o in scored if score >= floor),
