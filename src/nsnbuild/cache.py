@@ -37,8 +37,8 @@ class Store:
     HTML, `kv` small values (the output manifest, the last build's state, related briefs).
     A database from another nsnbuild version is emptied; a file that is not a readable
     database is deleted and started afresh. Connections are opened when first used and
-    closed when their work is done; workers are forked before any is opened, so none
-    carries an open connection into a worker.
+    closed when their work is done, and none is open while workers are forked: the
+    fragment writer opens on its first batch, which comes from workers already started.
     """
 
     def __init__(self, folder: Path) -> None:
