@@ -21,7 +21,7 @@ import pytest
 
 from nsnbuild.build import BuildResult, build_site
 from nsnbuild.config import Overrides
-from nsnbuild.freshness import check_fresh
+from nsnbuild.freshness import check_fresh, start_build
 from nsnbuild.model import BuildOptions
 from nsnbuild.pool import Pool
 
@@ -228,6 +228,32 @@ def test_a_second_build_with_no_change_writes_nothing(tmp_path: Path) -> None:
     assert (second.written, second.removed) == (0, 0)
     assert tree(output) == before
     assert first.files == second.files
+
+
+@pytest.mark.parametrize("edit", ["body", "title"])
+def test_an_edit_made_after_a_build_started_is_built_by_the_next(tmp_path: Path, edit: str) -> None:
+    # the build's view of the folders is taken when it starts and recorded as what it saw:
+    # a file changed after that is looked at again by the next build, whatever this one read
+    root = tmp_path / "site"
+    make_site(root, random.Random(11))
+    age(root)
+    output = tmp_path / "out"
+    build(root, output)
+    target = root / "content" / "briefs" / "b05.md"
+    target.write_text(target.read_text() + "\nA first edit.\n")
+    age(root)
+    start = start_build(root)
+    text = target.read_text()
+    target.write_text(text + "\nA later edit.\n" if edit == "body" else text.replace("number 5", "five"))
+    age(root)
+    options = BuildOptions(now=NOW)
+    with Pool(1) as pool:
+        build_site(root, Overrides(output_dir=output), options, pool, start=start)
+    assert check_fresh(root, Overrides(output_dir=output), options) is None
+    build(root, output)
+    clean = tmp_path / "clean"
+    build(root, clean, use_cache=False)
+    assert {k: v[0] for k, v in tree(output).items()} == {k: v[0] for k, v in tree(clean).items()}
 
 
 @pytest.mark.parametrize(

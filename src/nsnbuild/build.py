@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -17,7 +16,7 @@ from .cache import Store
 from .config import Overrides, load_config, source_date_epoch
 from .discover import ContentFile, discover_content
 from .errors import BuildFailed, Diagnostic, has_errors, sorted_diagnostics
-from .freshness import Recorded, invalidate, load_known, record, settings_key, snapshot
+from .freshness import Recorded, Snapshot, Start, invalidate, load_known, record, settings_key, start_build
 from .incremental import build_edits, record_outline, status_of
 from .linking import StaticFile, check_links, collect_static, find_collisions, output_conflicts
 from .markdown import alias_map
@@ -101,10 +100,12 @@ def read_site(
     pool: Pool,
     runner: Runner | None = None,
     progress: Progress | None = None,
+    seen: Snapshot | None = None,
 ) -> SiteContent:
     """Load the config, every brief and page (resolved and rendered), and check the whole site.
 
-    Nothing is written but the cache. The diagnostics hold every problem found.
+    Nothing is written but the cache. The diagnostics hold every problem found. `seen`: the
+    content folder's files as the build found them, so that they need not be looked at again.
     """
     runner = runner or Runner()
     config, registry, diagnostics = load_config(root, overrides)
@@ -114,7 +115,7 @@ def read_site(
     diagnostics += check_templates(runner.environment(theme), REQUIRED_TEMPLATES)
     store = Store(config.cache_dir) if options.use_cache else None
     known = load_known(store, config.output_dir) if store else {}
-    files, problems = discover_content(config.root, known)
+    files, problems = discover_content(config.root, known, seen.content if seen is not None else None)
     diagnostics += problems
     statics, problems = collect_static(config, theme)
     diagnostics += problems
@@ -153,16 +154,23 @@ def read_site(
 
 
 def build_site(
-    root: Path, overrides: Overrides, options: BuildOptions, pool: Pool, progress: Progress | None = None
+    root: Path,
+    overrides: Overrides,
+    options: BuildOptions,
+    pool: Pool,
+    progress: Progress | None = None,
+    start: Start | None = None,
 ) -> BuildResult:
-    """Build the site under root. Raises BuildFailed, having written nothing, when it has errors."""
-    started_ns = time.time_ns()
-    seen = snapshot(root)
+    """Build the site under root. Raises BuildFailed, having written nothing, when it has errors.
+
+    `start`: when the build started and what it found (taken here if not given)."""
+    start = start if start is not None else start_build(root)
+    started_ns, seen = start.started_ns, start.seen
     runner = Runner()
-    edited = build_edits(root, overrides, options, pool, runner, started_ns)
+    edited = build_edits(root, overrides, options, pool, runner, start)
     if edited is not None:
         return edited
-    content = read_site(root, overrides, options, pool, runner, progress)
+    content = read_site(root, overrides, options, pool, runner, progress, seen)
     config = content.config
     if has_errors(content.diagnostics, options.strict):
         raise BuildFailed(content.diagnostics)

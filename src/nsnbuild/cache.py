@@ -230,6 +230,15 @@ class Store:
         except ValueError:
             return None
 
+    def has_value(self, name: str) -> bool:
+        """Whether a value other than None is stored under name (without reading it)."""
+
+        def read(connection: sqlite3.Connection) -> bool:
+            row = connection.execute("SELECT data != 'null' FROM kv WHERE name = ?", (name,)).fetchone()
+            return bool(row and row[0])
+
+        return self._safely(read, False)
+
     def save_value(self, name: str, value: Any) -> None:
         data = dumps(value)
         self._safely(lambda c: c.execute("INSERT OR REPLACE INTO kv VALUES (?, ?)", (name, data)), None)

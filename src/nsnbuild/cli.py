@@ -118,10 +118,11 @@ def _build(
     root: Path, overrides: Overrides, options: BuildOptions, started: float, quiet: bool, verbose: bool
 ) -> None:
     from .errors import BuildFailed
-    from .freshness import check_fresh
+    from .freshness import check_fresh, start_build
     from .pool import Pool
 
-    fresh = check_fresh(root, overrides, options)
+    start = start_build(root)
+    fresh = check_fresh(root, overrides, options, start)
     if fresh is not None:
         print_diagnostics(fresh.diagnostics, quiet, verbose)
         if not quiet:
@@ -139,7 +140,9 @@ def _build(
         from .build import build_site
 
         try:
-            result = build_site(root, overrides, options, pool, progress=None if quiet else progress_bar())
+            result = build_site(
+                root, overrides, options, pool, progress=None if quiet else progress_bar(), start=start
+            )
         except BuildFailed as failed:
             print_diagnostics(failed.diagnostics, quiet=False, verbose=verbose)
             raise NsnError(f"build failed: {failed.format_message()}") from None

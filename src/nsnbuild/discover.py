@@ -94,21 +94,36 @@ def _walk(folder: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[P
                 diagnostics.append(Diagnostic("warning", message, SourcePos(path)))
 
 
-def discover_content(root: Path, known: Known | None = None) -> tuple[list[ContentFile], list[Diagnostic]]:
+Stats = Mapping[str, tuple[int, int, int]]
+"""rel under content/ -> (size, mtime_ns, ctime_ns), as a scan at the start of the build found them."""
+
+
+def discover_content(
+    root: Path, known: Known | None = None, stats: Stats | None = None
+) -> tuple[list[ContentFile], list[Diagnostic]]:
     """Every brief (content/briefs/**/*.md) and page (content/pages/*.md), sorted by path.
 
     A file whose size and modification time are as `known` records (the previous build's
     view, for files whose mtime it could trust) keeps its recorded digest and is not read;
-    every other file is read and hashed.
+    every other file is read and hashed. A file's size and times are taken from `stats`
+    where it has them (the build records those as what it saw), else from the file.
     """
+    stats = stats or {}
     known = known or {}
     diagnostics: list[Diagnostic] = []
     files: list[ContentFile] = []
     content = root / "content"
     if not content.is_dir():
         return files, diagnostics
+    start = os.path.join(os.fspath(content), "")
     for path in sorted(_walk(content, root, diagnostics)):
-        rel_parts = path.relative_to(content).parts
+        text = os.fspath(path)
+        # every path found is under content/: its parts after it, without making new paths
+        rel_parts = (
+            tuple(text[len(start) :].split(os.sep))
+            if text.startswith(start)
+            else path.relative_to(content).parts
+        )
         kind: Kind | None = None
         if path.suffix == ".md" and rel_parts[0] == "briefs":
             kind = "brief"
@@ -118,11 +133,13 @@ def discover_content(root: Path, known: Known | None = None) -> tuple[list[Conte
             message = "not a brief (content/briefs/**/*.md) or a page (content/pages/*.md); skipped"
             diagnostics.append(Diagnostic("warning", message, SourcePos(path)))
             continue
-        rel = path.relative_to(root).as_posix()
+        rel = "/".join(("content", *rel_parts))
         try:
-            stat = path.stat()
+            times = stats.get("/".join(rel_parts))
+            if times is None:
+                stat = path.stat()
+                times = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
             seen = known.get(rel)
-            times = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
             if seen and seen[:3] == times:
                 files.append(ContentFile(path, rel, kind, None, seen[3], *times))
                 continue

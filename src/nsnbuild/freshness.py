@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +96,20 @@ def snapshot(root: Path) -> Snapshot:
     return Snapshot(_scan(root / "content"), _scan(root / "static"))
 
 
+@dataclass(frozen=True, slots=True)
+class Start:
+    """When a build started, and its content and static folders as it found them then:
+    taken once, and shared by the no-change check, the edit fast path and the full build."""
+
+    started_ns: int
+    seen: Snapshot
+
+
+def start_build(root: Path) -> Start:
+    started_ns = time.time_ns()
+    return Start(started_ns, snapshot(root))
+
+
 def _scan(folder: Path) -> Tree:
     """rel -> (size, mtime_ns, ctime_ns) of every file under folder."""
     found: Tree = {}
@@ -137,7 +152,7 @@ def load_known(store: Store, output: Path) -> dict[str, tuple[int, int, int, str
 def invalidate(store: Store, output: Path) -> None:
     """Forget the last build's record before anything is written: until this build has
     finished and recorded itself, no build may call the output up to date."""
-    if store.load_value(_state_name(output)) is not None:
+    if store.has_value(_state_name(output)):
         store.save_value(_state_name(output), None)
 
 
@@ -214,13 +229,16 @@ def recorded_state(store: Store, output: Path, settings: str, options: BuildOpti
 
 
 def up_to_date(
-    root: Path, output: Path, settings: str, options: BuildOptions, store: Store
+    root: Path, output: Path, settings: str, options: BuildOptions, store: Store, now: Snapshot | None = None
 ) -> Recorded | None:
-    """The last build's report when nothing it was made from has changed, else None."""
+    """The last build's report when nothing it was made from has changed, else None.
+
+    `now`: the content and static folders as they are (scanned here if not given)."""
     state = recorded_state(store, output, settings, options)
     if state is None:
         return None
-    now = snapshot(root)
+    if now is None:
+        now = snapshot(root)
     for current, recorded in ((now.content, state.tree), (now.static, state.static)):
         if current != recorded:
             return None
@@ -239,7 +257,9 @@ def up_to_date(
     return Recorded(state.diagnostics, *state.counts)
 
 
-def check_fresh(root: Path, overrides: Overrides, options: BuildOptions) -> Recorded | None:
+def check_fresh(
+    root: Path, overrides: Overrides, options: BuildOptions, start: Start | None = None
+) -> Recorded | None:
     """The fast path of a build: the recorded report if the output is up to date, else None."""
     from .config import load_config
     from .theme import locate_theme
@@ -248,4 +268,5 @@ def check_fresh(root: Path, overrides: Overrides, options: BuildOptions) -> Reco
         return None
     config, _, _ = load_config(root, overrides)
     key = settings_key(config.root, overrides, options, locate_theme(config).digest)
-    return up_to_date(config.root, config.output_dir, key, options, Store(config.cache_dir))
+    now = start.seen if start is not None else None
+    return up_to_date(config.root, config.output_dir, key, options, Store(config.cache_dir), now)

@@ -30,7 +30,7 @@ from .discover import discover_content
 from .errors import BuildFailed, Diagnostic, has_errors, sorted_diagnostics
 from .feedformats import FeedEntry, FeedImage, FeedSpec
 from .feeds import FeedJob
-from .freshness import Recorded, invalidate, record, recorded_state, settings_key, snapshot
+from .freshness import Recorded, Start, invalidate, record, recorded_state, settings_key
 from .linking import item_link_problems
 from .markdown import alias_map
 from .model import Brief, BuildOptions, Page
@@ -168,12 +168,12 @@ def _intact(output: Path, manifest: Mapping[str, Any]) -> bool:
 
 
 def build_edits(
-    root: Path, overrides: Overrides, options: BuildOptions, pool: Pool, runner: Runner, started_ns: int
+    root: Path, overrides: Overrides, options: BuildOptions, pool: Pool, runner: Runner, start: Start
 ) -> BuildResult | None:
     """The build of a site whose edited files all keep their place, or None (build it all)."""
     if not options.write or not options.use_cache:
         return None
-    seen = snapshot(root)
+    started_ns, seen = start.started_ns, start.seen
     config, registry, problems = load_config(root, overrides)
     aliases, clashes = alias_map(registry)
     if problems or clashes:
@@ -188,7 +188,7 @@ def build_edits(
         return None
     if seen.static != state.static or seen.content.keys() != state.tree.keys():
         return None
-    files, found = discover_content(config.root, state.known)
+    files, found = discover_content(config.root, state.known, seen.content)
     recorded: dict[str, list[Any]] = outline["files"]
     if found or {f.rel for f in files} != recorded.keys():
         return None
@@ -239,7 +239,9 @@ def build_edits(
     check_output_dir(output, config.root, options.force)
     invalidate(store, output)
     plan = Planned(jobs, [], [], 0, sources)
-    count, written, unchanged, _ = write_site(output, plan, setup, store, pool, runner, partial=True)
+    count, written, unchanged, _ = write_site(
+        output, plan, setup, store, pool, runner, partial=True, manifest=manifest
+    )
     store.replace_entries({p.lookup: p.entry for p in prepared}, [recorded[p.rel][0] for p in prepared])
     for item in prepared:
         recorded[item.rel] = [item.lookup, item.key, recorded[item.rel][2], recorded[item.rel][3]]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,15 +83,17 @@ def write_site(
     runner: Runner,
     progress: Progress | None = None,
     partial: bool = False,
+    manifest: Mapping[str, tuple[str, Written]] | None = None,
 ) -> tuple[int, int, int, int]:
     """Render what changed, stage it beside its destination, rename it all into place at once.
 
     `partial`: the plan holds only some of the site's files; every other file the last
     build wrote stays as it is (the caller has checked that each is as the manifest says).
-    Returns (files in the site, files written, files already up
-    to date, files removed).
+    `manifest`: the output's manifest, if the caller has read it. Returns (files in the site,
+    files written, files already up to date, files removed).
     """
-    manifest = store.load_manifest(output) if store else {}
+    if manifest is None:
+        manifest = store.load_manifest(output) if store else {}
     # every file is looked at, so anything the build does not make goes, whatever the cache
     # holds; a partial build keeps everything but what it renders
     before = OutputState(files=set(manifest), existed=True) if partial else scan_output(output)
