@@ -164,11 +164,16 @@ def edits(root: Path) -> list[tuple[str, Callable[[random.Random], None]]]:
         (briefs / f"new{number}.md").write_text(brief(rng, number))
 
     def remove(rng: random.Random) -> None:
+        # b01 stays: a brief and the About page link to it, and a link to nothing is an error
         if len(list(briefs.glob("*.md"))) > 3:
-            pick(rng).unlink()
+            path = pick(rng)
+            if path.name != "b01.md":
+                path.unlink()
 
     def draft(rng: random.Random) -> None:
         path = pick(rng)
+        if path.name == "b01.md":  # linked to: as a draft, the links to it are errors
+            return
         text = path.read_text()
         if "draft: true\n" in text:
             rewrite(path, "draft: true\n", "")
