@@ -355,7 +355,9 @@ def load_briefs(
             progress("Reading briefs", done, len(todo))
     ordered = [results[f.rel] for f in files]
     if store is not None:
-        store.save_entries({p.lookup: p.entry for p in ordered})
+        store.save_entries(
+            {p.lookup: p.entry for p in ordered}, [p.lookup for p in ordered if p.entry_stored]
+        )
     release_memory()
     return ordered
 

@@ -20,7 +20,7 @@ from .cachedata import (
     CachedEntry,
     dumps,
     entry_from_json,
-    entry_to_json,
+    entry_text,
     fragments_from_json,
     fragments_text,
     stamp,
@@ -28,6 +28,9 @@ from .cachedata import (
 from .model import RenderedBrief, Written
 
 T = TypeVar("T")
+EntryRow = tuple[str, str, str]
+"""An entry as stored: its content key, its key (that of its fragments) and its JSON text."""
+SaveBatch = Callable[[Iterable[tuple[str, RenderedBrief | str]], Iterable[EntryRow]], None]
 
 
 class Store:
@@ -119,16 +122,18 @@ class Store:
 
     def save_fragments(self, items: Iterable[tuple[str, RenderedBrief | str]]) -> None:
         """Store fragments by key (given as objects, or as their JSON text)."""
-        with self.fragment_writer() as save:
-            save(items)
+        with self.prepared_writer() as save:
+            save(items, ())
 
     @contextlib.contextmanager
-    def fragment_writer(self) -> Iterator[Callable[[Iterable[tuple[str, RenderedBrief | str]]], None]]:
-        """A function storing fragments by key, one transaction a call, over one connection
-        opened on the first call and closed on leaving the context."""
+    def prepared_writer(self) -> Iterator[SaveBatch]:
+        """A function storing a batch of fragments by key (as objects or as their JSON text)
+        and of entries (content key, entry key, JSON text), one transaction a call, over one
+        connection opened on the first call and closed on leaving the context. The entries are
+        kept; `save_entries` later drops those the build no longer has."""
         connection: sqlite3.Connection | None = None
 
-        def save(items: Iterable[tuple[str, RenderedBrief | str]]) -> None:
+        def save(items: Iterable[tuple[str, RenderedBrief | str]], entries: Iterable[EntryRow]) -> None:
             nonlocal connection
             rows = [(key, f if isinstance(f, str) else fragments_text(f)) for key, f in items]
             try:
@@ -136,6 +141,7 @@ class Store:
                     connection = self._opened()
                 connection.execute("BEGIN IMMEDIATE")
                 connection.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", rows)
+                connection.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", entries)
                 connection.execute("COMMIT")
             except sqlite3.DatabaseError:
                 if connection is not None:
@@ -186,7 +192,7 @@ class Store:
 
     def replace_entries(self, added: Mapping[str, CachedEntry], removed: Iterable[str]) -> None:
         """Add entries and drop others (and their fragments), leaving the rest as they are."""
-        rows = [(key, e.key, dumps(entry_to_json(e, self.root))) for key, e in added.items()]
+        rows = [(key, e.key, entry_text(e, self.root)) for key, e in added.items()]
         gone = [(key,) for key in removed if key not in added]
 
         def write(connection: sqlite3.Connection) -> None:
@@ -198,16 +204,19 @@ class Store:
 
         self._safely(write, None)
 
-    def save_entries(self, entries: Mapping[str, CachedEntry]) -> None:
+    def save_entries(self, entries: Mapping[str, CachedEntry], stored: Iterable[str] = ()) -> None:
         """Keep exactly these entries (and their fragments): add the new and the changed, drop
-        the rest. An entry prepared again (its registry changed) replaces the old one."""
+        the rest. An entry prepared again (its registry changed) replaces the old one.
+        `stored`: content keys of entries this build has already stored."""
+        skip = set(stored)
         added = [
-            (key, e.key, dumps(entry_to_json(e, self.root)))
+            (key, e.key, entry_text(e, self.root))
             for key, e in entries.items()
-            if self._loaded.get(key) != e.key
+            if self._loaded.get(key) != e.key and key not in skip
         ]
         gone = [(key,) for key in self._loaded.keys() - entries.keys()]
-        if not added and not gone:
+        if not added and not gone and not skip:
+            self._loaded = {key: entry.key for key, entry in entries.items()}
             return
 
         def write(connection: sqlite3.Connection) -> None:

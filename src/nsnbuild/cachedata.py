@@ -271,6 +271,11 @@ def place_of(entry: CachedEntry) -> str | None:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
+def entry_text(e: CachedEntry, root: Path) -> str:
+    """An entry as the JSON text the cache stores."""
+    return dumps(entry_to_json(e, root))
+
+
 def entry_to_json(e: CachedEntry, root: Path) -> dict[str, Any]:
     return {
         "item": brief_to_json(e.item) if e.item is not None else None,

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .cache import Store
-from .cachedata import CachedEntry, fragments_text, make_key, place_of
+from .cache import EntryRow, SaveBatch, Store
+from .cachedata import CachedEntry, entry_text, fragments_text, make_key, place_of
 from .content import load_brief, load_page
 from .discover import ContentFile, digest_bytes, read_content
 from .errors import Diagnostic, SourcePos
@@ -104,6 +104,10 @@ class Prepared:
     """The fragments as the cache stores them, made by the worker that prepared them."""
     place: str | None = None
     """place_of(entry), made by the worker that prepared it (None: not made, or no item)."""
+    entry_text: str | None = None
+    """The entry as the cache stores it, made by the worker that prepared it."""
+    entry_stored: bool = False
+    """The entry is in the cache already (stored with its fragments' batch)."""
 
 
 def content_key(file: ContentFile, settings: PrepareSettings) -> str:
@@ -296,27 +300,40 @@ def _prepare_chunk(settings: PrepareSettings, files: Sequence[ContentFile]) -> l
     if settings.cache_folder is None:
         return prepared
     # the text the cache stores is made here, in parallel, and is cheaper to send than objects
+    root = settings.cache_folder.parent
     return [
-        replace(p, fragments=None, fragments_text=fragments_text(p.fragments)) if p.fragments else p
+        replace(
+            p,
+            fragments=None,
+            fragments_text=fragments_text(p.fragments) if p.fragments else None,
+            entry_text=entry_text(p.entry, root),
+        )
         for p in prepared
     ]
 
 
-def _stored(
-    settings: PrepareSettings, prepared: list[Prepared], save: Callable[[list[tuple[str, Any]]], None]
-) -> list[Prepared]:
-    """Save the fragments of a batch to the cache in one transaction; keep them in memory
-    only when there is no cache. Only the building process writes to the cache: workers
-    writing at once would wait on each other's locks."""
+def _stored(settings: PrepareSettings, prepared: list[Prepared], save: SaveBatch) -> list[Prepared]:
+    """Save the fragments of a batch to the cache in one transaction, with the entries whose
+    text a worker made; keep the fragments in memory only when there is no cache. Only the
+    building process writes to the cache: workers writing at once would wait on each other's
+    locks."""
     if settings.cache_folder is None:
         return prepared
     rows: list[tuple[str, RenderedBrief | str]] = []
+    entries: list[EntryRow] = []
     for item in prepared:
         stored = item.fragments_text or item.fragments
         if stored is not None:
             rows.append((item.key, stored))
-    save(rows)
-    return [replace(p, fragments=None, fragments_text=None) for p in prepared]
+        if item.entry_text is not None:
+            entries.append((item.lookup, item.key, item.entry_text))
+    save(rows, entries)
+    return [
+        replace(
+            p, fragments=None, fragments_text=None, entry_text=None, entry_stored=p.entry_text is not None
+        )
+        for p in prepared
+    ]
 
 
 def _render_chunk(
@@ -357,9 +374,9 @@ def prepare_all(
     else:
         prepared = (runner.prepare(settings, f) for f in files)
     with contextlib.ExitStack() as stack:
-        save: Callable[[list[tuple[str, Any]]], None] = lambda rows: None  # noqa: E731
+        save: SaveBatch = lambda rows, entries: None  # noqa: E731
         if settings.cache_folder is not None:
-            save = stack.enter_context(Store(settings.cache_folder).fragment_writer())
+            save = stack.enter_context(Store(settings.cache_folder).prepared_writer())
         batch: list[Prepared] = []
         for count, item in enumerate(prepared, start=1):
             batch.append(item)
