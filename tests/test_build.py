@@ -8,6 +8,7 @@ import re
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import lxml.etree
@@ -30,6 +31,7 @@ from conftest import (
 
 import nsnbuild
 import nsnbuild.build
+import nsnbuild.workers
 from nsnbuild.cli import main
 from nsnbuild.config import Overrides
 from nsnbuild.errors import OutputRefused
@@ -291,8 +293,9 @@ def test_two_builds_in_two_folders_are_byte_identical(tmp_path: Path) -> None:
     assert tree(first / "output") == tree(second / "output")
 
 
-def test_a_parallel_build_gives_the_same_bytes_as_a_serial_one(tmp_path: Path) -> None:
-    briefs = {
+def _many_briefs() -> dict[str, str | bytes]:
+    """Enough briefs for a build to share them out between workers."""
+    return {
         f"content/briefs/b{n:02d}.md": brief_text(
             title=f"Brief {n}",
             date=f"2015-04-{n % 28 + 1:02d}",
@@ -301,12 +304,42 @@ def test_a_parallel_build_gives_the_same_bytes_as_a_serial_one(tmp_path: Path) -
         )
         for n in range(SERIAL_BELOW + 2)
     }
+
+
+def test_a_parallel_build_gives_the_same_bytes_as_a_serial_one(tmp_path: Path) -> None:
+    briefs = _many_briefs()
     serial = make_site(tmp_path / "serial", site_files(briefs))
     parallel = make_site(tmp_path / "parallel", site_files(briefs))
     build(serial)
     with Pool(2) as workers:
         nsnbuild.build.build_site(parallel, Overrides(), options(jobs=2), workers)
     assert tree(serial / "output") == tree(parallel / "output")
+
+
+def test_a_parallel_build_leaves_a_cache_the_next_build_takes_every_brief_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the workers make what the cache stores of each brief; a full build after a change of
+    # title (which changes every page but no brief's own HTML) prepares no brief again
+    root = make_site(tmp_path / "site", site_files(_many_briefs()))
+    with Pool(2) as workers:
+        nsnbuild.build.build_site(root, Overrides(), options(jobs=2), workers)
+    changed = CONFIG.replace("Test Briefs", "Renamed Briefs")
+    (root / "nsnbuild.toml").write_text(changed)
+    prepared: list[str] = []
+    prepare = nsnbuild.workers.Runner.prepare
+
+    def counted(self: nsnbuild.workers.Runner, settings: Any, file: Any) -> Any:
+        prepared.append(file.rel)
+        return prepare(self, settings, file)
+
+    monkeypatch.setattr(nsnbuild.workers.Runner, "prepare", counted)
+    result = build(root)
+    assert prepared == []
+    assert result.written > 0
+    clean = make_site(tmp_path / "clean", site_files({**_many_briefs(), "nsnbuild.toml": changed}))
+    build(clean, use_cache=False)
+    assert tree(root / "output") == tree(clean / "output")
 
 
 def test_two_builds_of_a_site_with_its_own_theme_are_byte_identical(tmp_path: Path) -> None:
