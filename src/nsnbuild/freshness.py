@@ -23,6 +23,7 @@ from .cachedata import diagnostic_from_json, diagnostic_to_json
 from .config import CONFIG_NAME, REGISTRY_NAME, Overrides
 from .errors import Diagnostic
 from .model import BuildOptions
+from .output import all_still_as_written
 
 RACY_NS = 2_000_000_000
 """Files modified this close to the start of a build are hashed again next time, when the
@@ -245,15 +246,8 @@ def up_to_date(
         if not all(trusted(max(m, c), state.started_ns) for _, m, c in current.values()):
             return None
     manifest = store.load_manifest(output)
-    if not manifest:
+    if not manifest or not all_still_as_written(output, manifest):
         return None
-    for rel, (_, written) in manifest.items():
-        try:
-            stat = os.stat(output / rel)
-        except OSError:
-            return None
-        if stat.st_size != written.size or stat.st_mtime_ns != written.mtime_ns:
-            return None
     return Recorded(state.diagnostics, *state.counts)
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from .freshness import Recorded, Start, invalidate, record, recorded_state, sett
 from .linking import item_link_problems
 from .markdown import alias_map
 from .model import Brief, BuildOptions, Page
-from .output import check_output_dir
+from .output import all_still_as_written, check_output_dir
 from .pages import BriefJob, StandaloneJob
 from .plan import Planned, keyed, make_shell
 from .pool import Pool
@@ -154,19 +153,6 @@ def _read(store: Store, output: Path, names: Sequence[str]) -> dict[str, Any]:
     return {name: json.loads(text) for name, text in store.load_outline(output, names).items()}
 
 
-def _intact(output: Path, manifest: Mapping[str, Any]) -> bool:
-    """Whether every file the last build wrote is still exactly as it was written."""
-    folder = os.fspath(output)
-    for rel, (_, written) in manifest.items():
-        try:
-            stat = os.stat(os.path.join(folder, rel))
-        except OSError:
-            return False
-        if stat.st_size != written.size or stat.st_mtime_ns != written.mtime_ns:
-            return False
-    return True
-
-
 def build_edits(
     root: Path, overrides: Overrides, options: BuildOptions, pool: Pool, runner: Runner, start: Start
 ) -> BuildResult | None:
@@ -194,7 +180,7 @@ def build_edits(
         return None
     changed = [f for f in files if f.rel not in state.content or f.digest != state.content[f.rel][3]]
     manifest = store.load_manifest(output)
-    if not changed or not manifest or not _intact(output, manifest):
+    if not changed or not manifest or not all_still_as_written(output, manifest):
         return None
     prepare = prepare_settings(config, registry, aliases, store.folder)
     prepared = list(prepare_all(pool, runner, prepare, changed))

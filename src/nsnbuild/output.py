@@ -11,7 +11,7 @@ import hashlib
 import os
 import secrets
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,6 +103,20 @@ def scan_output(output: Path) -> OutputState:
             else:
                 state.files.add(prefix + name)
     return state
+
+
+def still_as_written(output: Path, rel: str, written: Written) -> bool:
+    """Whether output/rel is still the file a build wrote there (its size and mtime)."""
+    try:
+        stat = os.stat(os.path.join(output, rel))
+    except OSError:
+        return False
+    return stat.st_size == written.size and stat.st_mtime_ns == written.mtime_ns
+
+
+def all_still_as_written(output: Path, manifest: Mapping[str, tuple[str, Written]]) -> bool:
+    """Whether every file of a manifest (rel -> (key, what was written)) is still as written."""
+    return all(still_as_written(output, rel, written) for rel, (_, written) in manifest.items())
 
 
 def unchanged(output: Path, rel: str, data: bytes, digest: str, known: Written | None) -> bool:

@@ -11,7 +11,7 @@ from .cache import Store
 from .errors import BuildFailed, Diagnostic, NsnError, sorted_diagnostics
 from .feeds import FeedJob
 from .model import SiteConfig, Written
-from .output import OutputState, Staged, commit, rollback, scan_output, stage_file
+from .output import OutputState, Staged, commit, rollback, scan_output, stage_file, still_as_written
 from .pages import BriefJob, Job, StandaloneJob
 from .plan import Planned
 from .pool import Pool, release_memory
@@ -51,14 +51,6 @@ def outputs_of(job: Job | FeedJob) -> list[str]:
     if isinstance(job, BriefJob):
         return [job.rel, job.bib_rel]
     return [job.rel]
-
-
-def _intact(output: Path, rel: str, known: Written) -> bool:
-    try:
-        stat = os.stat(os.path.join(output, rel))
-    except OSError:
-        return False
-    return stat.st_size == known.size and stat.st_mtime_ns == known.mtime_ns
 
 
 def check_pages(
@@ -105,7 +97,7 @@ def write_site(
         if found is None or (key is not None and found[0] != key):
             return None
         if rel not in intact:
-            intact[rel] = _intact(output, rel, found[1])
+            intact[rel] = still_as_written(output, rel, found[1])
         return found[1] if intact[rel] else None
 
     keep: dict[str, tuple[str, str, int]] = {}
