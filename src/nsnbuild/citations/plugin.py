@@ -159,12 +159,10 @@ def _items(env: EnvType) -> list[CitedItem]:
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:
     """Inline rule: a bracket whose whole text is a citation group becomes one token."""
-    # Lookahead (link labels) sees a citation as plain text, as CommonMark would.
-    if silent or state.linkLevel:
-        return False
     src = state.src
     start = state.pos
-    if src[start] != "[":
+    # Lookahead (link labels) sees a citation as plain text, as CommonMark would.
+    if src[start] != "[" or silent or state.linkLevel:
         return False
     env = state.env
     cs = env.get(ENV_KEY)
@@ -188,7 +186,8 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
         return False
     token = state.push(GROUP, "", 0)
     token.meta = {"citations": result.citations, "offset": start, "raw": src[start + 1 : close]}
-    _marks_of(cs, src)[1].append(token)
+    marks = cs.marks.get(id(src)) or _marks_of(cs, src)
+    marks[1].append(token)
     state.pos = close + 1
     return True
 

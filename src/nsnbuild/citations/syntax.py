@@ -97,7 +97,8 @@ _PLAIN_ITEM = (
 _PLAIN_CITATION = re.compile(rf"{_PLAIN_ITEM}(?:(?P<next>[.;] )(?=\S)|[.;]?\s*\Z)")
 # ... and the same read in the surrounding text, where the closing bracket ends the group.
 _PLAIN_IN_BRACKET = re.compile(rf"{_PLAIN_ITEM}(?:(?P<next>[.;] )(?=[^\s\]])|[.;]?\s*(?=\]))")
-_PLAIN_BRACKET_OPENS = re.compile(r"\[(?!\^)")
+# ... and the first item there read with its opening bracket (not a footnote's `[^`).
+_PLAIN_OPENING = re.compile(rf"\[(?!\^){_PLAIN_IN_BRACKET.pattern}")
 
 # A bracket that could hold a citation group: no nested bracket, not a footnote reference
 # (`[^...]`), and a digit somewhere (every date has one).
@@ -195,10 +196,9 @@ def read_bracket(
     when it cannot hold a citation group: a nested bracket, no closing bracket, a footnote
     reference (`[^...]`) or no digit.
     """
-    if _PLAIN_BRACKET_OPENS.match(src, start, end):
-        found = _parse_plain_group(src, reference_date, start + 1, end)
-        if found is not None:
-            return found
+    found = _parse_plain_group(src, reference_date, start, end)
+    if found is not None:
+        return found
     candidate = _CANDIDATE.match(src, start, end)
     if candidate is None:
         return None
@@ -206,41 +206,61 @@ def read_bracket(
 
 
 def _parse_plain_group(
-    text: str, reference_date: datetime.date | None, base: int = -1, end: int = 0
+    text: str, reference_date: datetime.date | None, opening: int = -1, end: int = 0
 ) -> tuple[CitationGroup, int] | None:
     """The common case quickly: `Name, M/D/YY` items, commas only before dates, single spaces.
 
-    Reads all of `text`, or (with `base`) the bracket whose text starts at `text[base]`, in
-    which case offsets count from `base`. Gives the group `_parse_group` would give, and
-    where the text ends; or None to leave the text to `_parse_group`.
+    Reads all of `text`, or (with `opening`) the bracket that opens at `text[opening]`, in
+    which case offsets count from the character after it. Gives the group `_parse_group`
+    would give, and where the text ends; or None to leave the text to `_parse_group`.
     """
-    citations: list[Citation] = []
-    if base < 0:
-        pos, base, end, pattern = 0, 0, len(text), _PLAIN_CITATION
+    if opening < 0:
+        base, end, following = 0, len(text), _PLAIN_CITATION.match
+        match = following(text, 0, end)
     else:
-        pos, pattern = base, _PLAIN_IN_BRACKET
-    match_at = pattern.match
-    while match := match_at(text, pos, end):
+        base, following = opening + 1, _PLAIN_IN_BRACKET.match
+        match = _PLAIN_OPENING.match(text, opening, end)
+    reference_year = reference_date.year if reference_date is not None else 0
+    citations: list[Citation] = []
+    while match is not None:
         source, date_text, month, day, year_text, after = match.groups()
-        key = (date_text, reference_date.year if reference_date is not None else 0)
+        key = (date_text, reference_year)
         date = _SLASH_DATES.get(key)
         if date is None:
-            year = int(year_text)
-            if len(year_text) == 2:
-                year = expand_year(year, reference_date)
-            try:
-                date = datetime.date(year, int(month), int(day))
-            except ValueError:
+            date = _slash_date(key, month, day, year_text, reference_date)
+            if date is None:
                 return None
-            if len(_SLASH_DATES) >= _SLASH_DATES_SIZE:
-                _SLASH_DATES.clear()
-            _SLASH_DATES[key] = date
         first, last = match.start(1), match.end(2)
-        citations.append(Citation(source, date, date_text, text[first:last], first - base, last - base))
+        citations.append(
+            _new_record(Citation, (source, date, date_text, text[first:last], first - base, last - base))
+        )
         if after is None:
-            return CitationGroup(tuple(citations)), match.end()
-        pos = match.end()
+            return _new_record(CitationGroup, (tuple(citations),)), match.end()
+        match = following(text, match.end(), end)
     return None
+
+
+# Citations and groups are made by the thousand: straight from their fields, without the
+# named tuples' own `__new__` (a Python function) in between.
+_new_record = tuple.__new__
+
+
+def _slash_date(
+    key: tuple[str, int], month: str, day: str, year_text: str, reference_date: datetime.date | None
+) -> datetime.date | None:
+    """The day an `M/D/YY` or `M/D/YYYY` date names (remembered under `key`), or None if
+    there is none."""
+    year = int(year_text)
+    if len(year_text) == 2:
+        year = expand_year(year, reference_date)
+    try:
+        date = datetime.date(year, int(month), int(day))
+    except ValueError:
+        return None
+    if len(_SLASH_DATES) >= _SLASH_DATES_SIZE:
+        _SLASH_DATES.clear()
+    _SLASH_DATES[key] = date
+    return date
 
 
 def _parse_group(
