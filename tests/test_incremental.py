@@ -23,7 +23,7 @@ from nsnbuild.build import BuildResult, build_site
 from nsnbuild.config import Overrides
 from nsnbuild.freshness import check_fresh, start_build
 from nsnbuild.model import BuildOptions
-from nsnbuild.pool import Pool
+from nsnbuild.pool import SERIAL_BELOW, Pool
 
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 TAGS = ["Iran", "Japan", "Trade", "Sanctions", "Cuba", "Ukraine"]
@@ -373,6 +373,34 @@ def test_an_edit_to_a_body_rebuilds_only_its_page_and_feeds(
         "A sentence added to the body." in after[rel][0].decode() for rel in changed if rel.endswith(".html")
     )
     assert result.written == len(changed)
+    monkeypatch.undo()
+    clean = tmp_path / "clean"
+    build(root, clean, use_cache=False)
+    assert {k: v[0] for k, v in tree(output).items()} == {k: v[0] for k, v in tree(clean).items()}
+
+
+def test_after_a_parallel_build_an_edit_to_a_body_is_built_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the workers of a parallel build record what other pages show of each brief; the edit
+    # path works it out again for the edited brief, and the two must agree
+    import nsnbuild.build
+
+    root = tmp_path / "site"
+    make_site(root, random.Random(11), count=SERIAL_BELOW + 4)
+    age(root)
+    output = tmp_path / "out"
+    with Pool(2) as workers:
+        build_site(root, Overrides(output_dir=output), BuildOptions(now=NOW, jobs=2), workers)
+    target = root / "content" / "briefs" / "b05.md"
+    target.write_text(target.read_text() + "\nA sentence added to the body.\n")
+
+    def no_full_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the whole site was read again")
+
+    monkeypatch.setattr(nsnbuild.build, "read_site", no_full_build)
+    result = build(root, output)
+    assert 0 < result.written < 8
     monkeypatch.undo()
     clean = tmp_path / "clean"
     build(root, clean, use_cache=False)

@@ -6,7 +6,6 @@ state that freshness.py keeps.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import itertools
@@ -30,7 +29,7 @@ from .model import (
 )
 from .records import pickle_by_fields
 
-FORMAT = 7
+FORMAT = 8
 """Raised whenever what the cache holds is made differently: its shape, or how a value in
 it is worked out (related briefs, say), so no build trusts what an older one made."""
 
@@ -262,18 +261,37 @@ def place_of(entry: CachedEntry) -> str | None:
     Its front matter (but where the body starts) and its citations (but where they stand);
     the excerpt stands in for a missing summary on cards and in feeds.
     """
-    item = entry.item
+    if entry.item is None:
+        return None
+    return _place_of_json(
+        {
+            "item": brief_to_json(entry.item),
+            "citations": [citation_to_json(c) for c in entry.citations],
+            "excerpt": entry.excerpt,
+        }
+    )
+
+
+def _place_of_json(data: Mapping[str, Any]) -> str | None:
+    """place_of, from the entry's JSON form (or the part of it that place_of reads)."""
+    item = data["item"]
     if item is None:
         return None
-    shown: Brief | Page = dataclasses.replace(item, digest="", body_line=0)
-    citations = [dataclasses.replace(c, places=()) for c in entry.citations]
-    text = repr((shown, citations, entry.excerpt))
+    shown = {**item, "digest": "", "body_line": 0}
+    citations = [[*row[:7], [], *row[8:]] for row in data["citations"]]  # places left out
+    text = dumps([shown, citations, data["excerpt"]])
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def entry_text(e: CachedEntry, root: Path) -> str:
     """An entry as the JSON text the cache stores."""
     return dumps(entry_to_json(e, root))
+
+
+def entry_text_and_place(e: CachedEntry, root: Path) -> tuple[str, str | None]:
+    """entry_text and place_of at once, from one JSON form of the entry."""
+    data = entry_to_json(e, root)
+    return dumps(data), _place_of_json(data)
 
 
 def entry_to_json(e: CachedEntry, root: Path) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .cache import EntryRow, SaveBatch, Store
-from .cachedata import CachedEntry, entry_text, fragments_text, make_key, place_of
+from .cachedata import CachedEntry, entry_text_and_place, fragments_text, make_key
 from .content import load_brief, load_page
 from .discover import ContentFile, digest_bytes, read_content
 from .errors import Diagnostic, SourcePos
@@ -151,7 +151,7 @@ class Runner:
             registry_deps=deps,
             key=key,
         )
-        return Prepared(file.rel, key, entry, fragments, lookup, place=place_of(entry))
+        return Prepared(file.rel, key, entry, fragments, lookup)
 
     def _tools(self, settings: PrepareSettings) -> tuple[Any, Any]:
         digest = settings.digest + repr(settings.registry)
@@ -301,15 +301,19 @@ def _prepare_chunk(settings: PrepareSettings, files: Sequence[ContentFile]) -> l
         return prepared
     # the text the cache stores is made here, in parallel, and is cheaper to send than objects
     root = settings.cache_folder.parent
-    return [
-        replace(
-            p,
-            fragments=None,
-            fragments_text=fragments_text(p.fragments) if p.fragments else None,
-            entry_text=entry_text(p.entry, root),
+    done = []
+    for p in prepared:
+        text, place = entry_text_and_place(p.entry, root)
+        done.append(
+            replace(
+                p,
+                fragments=None,
+                fragments_text=fragments_text(p.fragments) if p.fragments else None,
+                entry_text=text,
+                place=place,
+            )
         )
-        for p in prepared
-    ]
+    return done
 
 
 def _stored(settings: PrepareSettings, prepared: list[Prepared], save: SaveBatch) -> list[Prepared]:
