@@ -81,6 +81,13 @@ class _Checker:
             self.report("error", f"{what} '{shown_value(value)}' is not a date (use YYYY-MM-DD)", line)
         return parsed
 
+    def day(self, value: Any, what: str, line: int | None) -> dt.date | None:
+        """A calendar day: a date as written, a datetime's day in the site's time zone."""
+        if type(value) is dt.date:  # the usual case, and the day it names in any time zone
+            return value
+        parsed = self.when(value, what, line)
+        return parsed.date() if parsed is not None else None
+
     def moment(self, value: Any, what: str, line: int | None) -> dt.datetime | None:
         """A brief's date or updated, read in the site's time zone, with a year it can print."""
         try:
@@ -341,23 +348,23 @@ def _sources(value: Any, check: _Checker) -> tuple[SourceRef, ...]:
         if "name" not in values and "name" not in entry:
             check.report("error", f"{where} has no 'name'", line)
             ok = False
-        when: dt.datetime | None = None
+        day: dt.date | None = None
         if entry.get("date") is None:
             check.report("error", f"{where} has no 'date'", line)
             ok = False
         else:
-            when = check.when(entry["date"], f"date of {where}", keys.get("date", line))
-            ok = ok and when is not None
+            day = check.day(entry["date"], f"date of {where}", keys.get("date", line))
+            ok = ok and day is not None
         url = values.get("url")
         if url is not None and (is_unsafe_url(url) or not url.startswith(("http://", "https://"))):
             message = f"'url' of {where} must be an http(s) URL, not '{shown_value(url)}'"
             check.report("error", message, keys.get("url", line))
             ok = False
-        if ok and when is not None:
+        if ok and day is not None:
             refs.append(
                 SourceRef(
                     name=values["name"],
-                    date=when.date(),
+                    date=day,
                     title=values.get("title"),
                     url=url,
                     author=values.get("author"),
