@@ -121,9 +121,9 @@ def all_still_as_written(output: Path, manifest: Mapping[str, tuple[str, Written
 
 def unchanged(output: Path, rel: str, data: bytes, digest: str, known: Written | None) -> bool:
     """True when output/rel already holds exactly these bytes."""
-    path = output / rel
+    path = _file_path(output, rel)
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return False
     if stat.st_size != len(data):
@@ -131,7 +131,8 @@ def unchanged(output: Path, rel: str, data: bytes, digest: str, known: Written |
     if known is not None and known.size == stat.st_size and known.mtime_ns == stat.st_mtime_ns:
         return known.digest == digest
     try:
-        return path.read_bytes() == data
+        with open(path, "rb") as handle:
+            return handle.read() == data
     except OSError:
         return False
 
@@ -144,20 +145,25 @@ def stage_file(output: Path, rel: str, data: bytes, known: Written | None) -> tu
     digest = digest_data(data)
     if unchanged(output, rel, data, digest, known):
         return digest, None
-    path = output / rel
-    folder = path.parent
-    if not folder.is_dir():
+    # plain strings rather than Path objects: a build stages every one of its pages
+    folder, name = os.path.split(_file_path(output, rel))
+    if not os.path.isdir(folder):
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            os.makedirs(folder, exist_ok=True)
         except (FileExistsError, NotADirectoryError):
             # a file the last build made stands where this file's folder goes: it is stale, and
             # goes when the build is committed; until then the new bytes wait at the top
-            folder = output
-            output.mkdir(parents=True, exist_ok=True)
-    temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(6)}-{path.name}"
+            folder = os.fspath(output)
+            os.makedirs(folder, exist_ok=True)
+    temp = os.path.join(folder, f"{TEMP_PREFIX}{secrets.token_hex(6)}-{name}")
     with open(temp, "wb") as handle:
         handle.write(data)
-    return digest, Staged(rel, str(temp), digest, len(data))
+    return digest, Staged(rel, temp, digest, len(data))
+
+
+def _file_path(output: Path, rel: str) -> str:
+    """output/rel as a string, in the platform's own separators."""
+    return os.path.join(output, rel if os.sep == "/" else rel.replace("/", os.sep))
 
 
 def commit(
@@ -173,9 +179,8 @@ def commit(
     """
     written: dict[str, Written] = {}
     blocked: list[Staged] = []
-    folder = os.fspath(output)
     for item in staged:
-        target = os.path.join(folder, item.rel if os.sep == "/" else item.rel.replace("/", os.sep))
+        target = _file_path(output, item.rel)
         if os.path.dirname(item.temp) != os.path.dirname(target):
             blocked.append(item)
             continue
