@@ -278,7 +278,8 @@ def _place_of_json(data: Mapping[str, Any]) -> str | None:
     if item is None:
         return None
     shown = {**item, "digest": "", "body_line": 0}
-    citations = [[*row[:7], [], *row[8:]] for row in data["citations"]]  # places left out
+    # a citation row without its places (index 7, as citation_to_json writes it)
+    citations = [[*row[:7], [], *row[8:]] for row in data["citations"]]
     text = dumps([shown, citations, data["excerpt"]])
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
