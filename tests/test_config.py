@@ -252,6 +252,14 @@ def test_a_site_without_nsnbuild_toml_builds_with_a_warning(tmp_path: Path) -> N
     assert page.xpath("//link[@rel='canonical']/@href") == ["http://localhost:8000/"]
 
 
+@pytest.mark.parametrize("value", ["42", '""', '"ftp://example.org/"'])
+def test_a_wrong_base_url_is_an_error_and_not_also_unset(tmp_path: Path, value: str) -> None:
+    root = make_site(tmp_path, {"nsnbuild.toml": f'title = "x"\nbase_url = {value}\n'})
+    _, _, diagnostics = load_config(root)
+    assert [(d.level, d.pos.line if d.pos else None) for d in diagnostics] == [("error", 2)]
+    assert "base_url" in diagnostics[0].message
+
+
 def test_a_config_without_base_url_warns_at_the_file(tmp_path: Path) -> None:
     root = make_site(tmp_path, {"nsnbuild.toml": 'title = "x"\n'})
     _, _, diagnostics = load_config(root)

@@ -379,18 +379,20 @@ def load_config(
     overrides = overrides or Overrides()
     config_path = root / CONFIG_NAME
     text, diagnostics = read_text(config_path)
-    readable = not diagnostics
+    # whether the file says nothing of base_url (a wrong value has an error of its own; a
+    # file TOML cannot read may well set it, and its error is the one to fix)
+    unset = not diagnostics
     if text is None:
         config = _make_config(root, None, {}, {}, overrides)
     else:
         config, problems = parse_config(text, config_path, root, overrides)
         diagnostics.extend(problems)
-        # a file TOML cannot read may well set base_url: its error is the one to fix
-        readable = parse_toml(text, config_path)[0] is not None
+        table = parse_toml(text, config_path)[0]
+        unset = table is not None and "base_url" not in table
     if overrides.base_url is not None and normalise_base_url(overrides.base_url) is None:
         message = f"--base-url must be an absolute http(s) URL, not '{overrides.base_url}'"
         diagnostics.append(Diagnostic("error", message))
-    elif not config.base_url_set and readable:
+    elif not config.base_url_set and unset:
         where = SourcePos(config_path) if text is not None else None
         diagnostics.append(
             Diagnostic(
