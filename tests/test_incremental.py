@@ -294,11 +294,34 @@ def test_a_cache_from_another_version_is_emptied(tmp_path: Path) -> None:
     database = root / ".nsnbuild-cache" / "cache.sqlite"
     with sqlite3.connect(database) as connection:
         connection.execute("UPDATE meta SET value = 'nsnbuild-cache/0/0.0' WHERE name = 'stamp'")
-        connection.execute('UPDATE fragments SET data = \'{"body_html": "<p>stale</p>"}\'')
+        connection.execute("UPDATE fragments SET body = '<p>stale</p>'")
     shutil.rmtree(output)
     build(root, output)
     pages = [p.read_text() for p in output.rglob("index.html")]
     assert not any("stale" in page for page in pages)
+
+
+def test_a_cache_whose_tables_have_an_older_shape_is_made_anew(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    make_site(root, random.Random(6))
+    output = tmp_path / "out"
+    build(root, output)
+    database = root / ".nsnbuild-cache" / "cache.sqlite"
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE meta SET value = 'nsnbuild-cache/7/0.0' WHERE name = 'stamp'")
+        connection.execute("DROP TABLE fragments")
+        connection.execute("CREATE TABLE fragments (key TEXT PRIMARY KEY, data TEXT NOT NULL)")
+        connection.execute("INSERT INTO fragments VALUES ('k', '{\"body_html\": \"<p>stale</p>\"}')")
+    shutil.rmtree(output)
+    build(root, output)
+    clean = tmp_path / "clean"
+    build(root, clean, use_cache=False)
+    assert {k: v[0] for k, v in tree(output).items()} == {k: v[0] for k, v in tree(clean).items()}
+    with sqlite3.connect(database) as connection:
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(fragments)")]
+        stored = connection.execute("SELECT count(*) FROM fragments").fetchone()[0]
+    assert columns == ["key", "body", "sources", "caption", "credit", "data"]
+    assert stored == 13  # the fragments of every brief and the About page, from this build
 
 
 def test_the_cache_key_covers_base_url_drafts_and_future(tmp_path: Path) -> None:

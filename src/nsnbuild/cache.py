@@ -18,11 +18,12 @@ from typing import Any, TypeVar
 
 from .cachedata import (
     CachedEntry,
+    FragmentsRow,
     dumps,
     entry_from_json,
     entry_text,
-    fragments_from_json,
-    fragments_text,
+    fragments_from_row,
+    fragments_row,
     stamp,
 )
 from .model import RenderedBrief, Written
@@ -30,18 +31,21 @@ from .model import RenderedBrief, Written
 T = TypeVar("T")
 EntryRow = tuple[str, str, str]
 """An entry as stored: its content key, its key (that of its fragments) and its JSON text."""
-SaveBatch = Callable[[Iterable[tuple[str, RenderedBrief | str]], Iterable[EntryRow]], None]
+Fragments = RenderedBrief | FragmentsRow
+"""A brief's fragments, as objects or as the row the cache stores."""
+SaveBatch = Callable[[Iterable[tuple[str, Fragments]], Iterable[EntryRow]], None]
 
 
 class Store:
-    """The cache database, `.nsnbuild-cache/cache.sqlite`: JSON text in four tables.
+    """The cache database, `.nsnbuild-cache/cache.sqlite`: text, most of it JSON.
 
     `entries` holds each prepared brief's metadata, facts and diagnostics, `fragments` its
-    HTML, `kv` small values (the output manifest, the last build's state, related briefs).
-    A database from another nsnbuild version is emptied; a file that is not a readable
-    database is deleted and started afresh. Connections are opened when first used and
-    closed when their work is done, and none is open while workers are forked: the
-    fragment writer opens on its first batch, which comes from workers already started.
+    HTML (as it is, and the rest of its fragments as JSON), `kv` small values (the output
+    manifest, the last build's state, related briefs). A database from another nsnbuild
+    version is emptied (its tables made anew); a file that is not a readable database is
+    deleted and started afresh. Connections are opened when first used and closed when
+    their work is done, and none is open while workers are forked: the fragment writer
+    opens on its first batch, which comes from workers already started.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -78,6 +82,7 @@ class Store:
             row = connection.execute("SELECT value FROM meta WHERE name = 'stamp'").fetchone()
             if row is None or row[0] != stamp():
                 connection.executescript(_EMPTY)
+                connection.executescript(_SCHEMA)
                 connection.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp(),))
         except BaseException:
             connection.close()
@@ -110,8 +115,8 @@ class Store:
 
         def read(key: str) -> RenderedBrief | None:
             try:
-                row = connection.execute("SELECT data FROM fragments WHERE key = ?", (key,)).fetchone()
-                return fragments_from_json(json.loads(row[0])) if row is not None else None
+                row = connection.execute(_READ_FRAGMENTS, (key,)).fetchone()
+                return fragments_from_row(row) if row is not None else None
             except (sqlite3.DatabaseError, KeyError, TypeError, ValueError, IndexError):
                 return None
 
@@ -120,27 +125,22 @@ class Store:
         finally:
             connection.close()
 
-    def save_fragments(self, items: Iterable[tuple[str, RenderedBrief | str]]) -> None:
-        """Store fragments by key (given as objects, or as their JSON text)."""
-        with self.prepared_writer() as save:
-            save(items, ())
-
     @contextlib.contextmanager
     def prepared_writer(self) -> Iterator[SaveBatch]:
-        """A function storing a batch of fragments by key (as objects or as their JSON text)
+        """A function storing a batch of fragments by key (as objects or as the row stored)
         and of entries (content key, entry key, JSON text), one transaction a call, over one
         connection opened on the first call and closed on leaving the context. The entries are
         kept; `save_entries` later drops those the build no longer has."""
         connection: sqlite3.Connection | None = None
 
-        def save(items: Iterable[tuple[str, RenderedBrief | str]], entries: Iterable[EntryRow]) -> None:
+        def save(items: Iterable[tuple[str, Fragments]], entries: Iterable[EntryRow]) -> None:
             nonlocal connection
-            rows = [(key, f if isinstance(f, str) else fragments_text(f)) for key, f in items]
+            rows = [(key, *(f if isinstance(f, tuple) else fragments_row(f))) for key, f in items]
             try:
                 if connection is None:
                     connection = self._opened()
                 connection.execute("BEGIN IMMEDIATE")
-                connection.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", rows)
+                connection.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?, ?, ?)", rows)
                 connection.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", entries)
                 connection.execute("COMMIT")
             except sqlite3.DatabaseError:
@@ -361,7 +361,10 @@ class Store:
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, fragments TEXT NOT NULL, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS fragments (
+    key TEXT PRIMARY KEY, body TEXT NOT NULL, sources TEXT NOT NULL, caption TEXT, credit TEXT,
+    data TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS kv (name TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS written (
     output TEXT NOT NULL, rel TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL,
@@ -372,10 +375,12 @@ CREATE TABLE IF NOT EXISTS outline (
     PRIMARY KEY (output, name)
 ) WITHOUT ROWID;
 """
+# A database made by another version may hold its tables in another shape: they go.
 _EMPTY = (
-    "DELETE FROM entries; DELETE FROM fragments; DELETE FROM kv; DELETE FROM written; "
-    "DELETE FROM outline; DELETE FROM meta;"
+    "DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS fragments; DROP TABLE IF EXISTS kv; "
+    "DROP TABLE IF EXISTS written; DROP TABLE IF EXISTS outline; DELETE FROM meta;"
 )
+_READ_FRAGMENTS = "SELECT body, sources, caption, credit, data FROM fragments WHERE key = ?"
 
 
 def output_id(output: Path) -> str:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .cache import EntryRow, SaveBatch, Store
-from .cachedata import CachedEntry, entry_text_and_place, fragments_text, make_key
+from .cache import EntryRow, Fragments, SaveBatch, Store
+from .cachedata import CachedEntry, FragmentsRow, entry_text_and_place, fragments_row, make_key
 from .content import load_brief, load_page
 from .discover import ContentFile, digest_bytes, read_content
 from .errors import Diagnostic, SourcePos
@@ -100,7 +100,7 @@ class Prepared:
     entry: CachedEntry
     fragments: RenderedBrief | None
     lookup: str
-    fragments_text: str | None = None
+    fragments_row: FragmentsRow | None = None
     """The fragments as the cache stores them, made by the worker that prepared them."""
     place: str | None = None
     """place_of(entry), made by the worker that prepared it (None: not made, or no item)."""
@@ -308,7 +308,7 @@ def _prepare_chunk(settings: PrepareSettings, files: Sequence[ContentFile]) -> l
             replace(
                 p,
                 fragments=None,
-                fragments_text=fragments_text(p.fragments) if p.fragments else None,
+                fragments_row=fragments_row(p.fragments) if p.fragments else None,
                 entry_text=text,
                 place=place,
             )
@@ -323,19 +323,17 @@ def _stored(settings: PrepareSettings, prepared: list[Prepared], save: SaveBatch
     locks."""
     if settings.cache_folder is None:
         return prepared
-    rows: list[tuple[str, RenderedBrief | str]] = []
+    rows: list[tuple[str, Fragments]] = []
     entries: list[EntryRow] = []
     for item in prepared:
-        stored = item.fragments_text or item.fragments
+        stored = item.fragments_row or item.fragments
         if stored is not None:
             rows.append((item.key, stored))
         if item.entry_text is not None:
             entries.append((item.lookup, item.key, item.entry_text))
     save(rows, entries)
     return [
-        replace(
-            p, fragments=None, fragments_text=None, entry_text=None, entry_stored=p.entry_text is not None
-        )
+        replace(p, fragments=None, fragments_row=None, entry_text=None, entry_stored=p.entry_text is not None)
         for p in prepared
     ]
 
