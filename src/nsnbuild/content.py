@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import reprlib
 import zoneinfo
@@ -83,8 +84,12 @@ class _Checker:
 
     def day(self, value: Any, what: str, line: int | None) -> dt.date | None:
         """A calendar day: a date as written, a datetime's day in the site's time zone."""
-        if type(value) is dt.date:  # the usual case, and the day it names in any time zone
+        # A day (the usual case, written bare or quoted) is the same day in any time zone.
+        if type(value) is dt.date:
             return value
+        if isinstance(value, str) and len(value.strip()) == 10:
+            with contextlib.suppress(ValueError):  # not a day: `when` says what is wrong
+                return dt.date.fromisoformat(value.strip())
         parsed = self.when(value, what, line)
         return parsed.date() if parsed is not None else None
 
