@@ -25,12 +25,85 @@ _YAML_ONLY_BREAK = re.compile("[\u2028\u2029]")
 _HANDLER = YAMLHandler()
 
 
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_PLAIN_SCALARS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp")
+)
+_DEPTH = 64
+
+# A plain scalar's tag depends on its text alone (the implicit resolvers, never changed
+# here): front matter repeats the same keys and values brief after brief, and each is
+# resolved once. Bounded; filled up, it stops taking new texts.
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_SIZE = 4096
+
+
+class _Unusual(Exception):
+    """A node the quick construction leaves to PyYAML's own."""
+
+
 class _FrontMatterLoader(_BaseLoader):
     """YAML's safe loader, except that a date that does not exist (`2015-02-30`) stays text.
 
     PyYAML raises a bare ValueError for such a date; kept as text, it reaches the checker,
     which reports it at its line like any other value that is not a date.
+
+    Front matter is mappings, lists and plain values: those are built here directly
+    (strings as they are, other scalars by PyYAML's own constructors), about twice as fast
+    as PyYAML's general machinery, which is still what builds anything else (other tags,
+    merge keys, unhashable keys, structures that refer to themselves), from the start.
     """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
+            if not implicit[0]:  # quoted (or tagged `!`): a string, as PyYAML would say
+                return self.DEFAULT_SCALAR_TAG
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+                if len(_PLAIN_TAGS) < _PLAIN_TAGS_SIZE:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
+    def construct_document(self, node: Any) -> Any:
+        try:
+            return _construct(self, node, 0, set())
+        except Exception:
+            # _Unusual, or a value its constructor refuses: PyYAML's own construction builds
+            # the one or raises for the other exactly as it always would
+            return super().construct_document(node)
+
+
+def _construct(loader: _FrontMatterLoader, node: Any, depth: int, seen: set[int]) -> Any:
+    """What PyYAML's safe constructor makes of `node`, for the usual kinds of node.
+
+    `seen`: the collections met so far. One met twice is an alias (`*name`): PyYAML makes
+    it once and shares it, where building it at each use could take exponential time and
+    memory ("a billion laughs"), so aliased collections are left to PyYAML.
+    """
+    tag, kind = node.tag, node.__class__
+    if kind is yaml.ScalarNode:
+        if tag == _STR:
+            return node.value
+        if tag in _PLAIN_SCALARS:
+            return loader.yaml_constructors[tag](loader, node)
+        raise _Unusual
+    if depth > _DEPTH or id(node) in seen:
+        raise _Unusual
+    seen.add(id(node))
+    if kind is yaml.MappingNode and tag == _MAP:
+        data = {}
+        for key_node, value_node in node.value:
+            key = _construct(loader, key_node, depth + 1, seen)
+            value = _construct(loader, value_node, depth + 1, seen)
+            data[key] = value  # an unhashable key raises TypeError: see construct_document
+        return data
+    if kind is yaml.SequenceNode and tag == _SEQ:
+        return [_construct(loader, item, depth + 1, seen) for item in node.value]
+    raise _Unusual
 
 
 def _timestamp_or_text(loader: _BaseLoader, node: yaml.ScalarNode) -> Any:
