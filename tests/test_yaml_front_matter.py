@@ -53,6 +53,8 @@ TRICKY = [
     "{[1]: 2}",
     "? {a: 1}\n: 2",
     "a: &x [1, *x]",
+    "{&k !!float nan: 1, *k: 2}",
+    "a: &n !!float nan\nb: *n\nc: [*n, *n]",
     "a: &x {b: *x}",
     "base: &b {x: 1, y: 2}\nmine:\n  <<: *b\n  y: 3",
     "<<: [{a: 1}, {a: 2, b: 2}]\nc: 3",

@@ -34,10 +34,11 @@ _PLAIN_SCALARS = frozenset(
 _DEPTH = 64
 
 # A plain scalar's tag depends on its text alone (the implicit resolvers, never changed
-# here): front matter repeats the same keys and values brief after brief, and each is
-# resolved once. Bounded; filled up, it stops taking new texts.
+# here): front matter repeats the same keys and short values brief after brief, and each
+# is resolved once. Bounded; filled up, it stops taking new texts.
 _PLAIN_TAGS: dict[str, str] = {}
 _PLAIN_TAGS_SIZE = 4096
+_PLAIN_TAG_TEXT = 40
 
 
 class _Unusual(Exception):
@@ -58,12 +59,12 @@ class _FrontMatterLoader(_BaseLoader):
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
-            if not implicit[0]:  # quoted (or tagged `!`): a string, as PyYAML would say
+            if not implicit[0]:  # quoted: a string, as PyYAML would say
                 return self.DEFAULT_SCALAR_TAG
             tag = _PLAIN_TAGS.get(value)
             if tag is None:
                 tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
-                if len(_PLAIN_TAGS) < _PLAIN_TAGS_SIZE:
+                if len(value) <= _PLAIN_TAG_TEXT and len(_PLAIN_TAGS) < _PLAIN_TAGS_SIZE:
                     _PLAIN_TAGS[value] = tag
             return tag
         return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
@@ -80,10 +81,13 @@ class _FrontMatterLoader(_BaseLoader):
 def _construct(loader: _FrontMatterLoader, node: Any, depth: int, seen: set[int]) -> Any:
     """What PyYAML's safe constructor makes of `node`, for the usual kinds of node.
 
-    `seen`: the collections met so far. One met twice is an alias (`*name`): PyYAML makes
-    it once and shares it, where building it at each use could take exponential time and
-    memory ("a billion laughs"), so aliased collections are left to PyYAML.
+    `seen`: the nodes met so far. One met twice is an alias (`*name`): PyYAML makes it once
+    and shares it, where building it at each use could take exponential time and memory ("a
+    billion laughs") and would give, say, a NaN key twice; aliases are left to PyYAML.
     """
+    if depth > _DEPTH or id(node) in seen:
+        raise _Unusual
+    seen.add(id(node))
     tag, kind = node.tag, node.__class__
     if kind is yaml.ScalarNode:
         if tag == _STR:
@@ -91,9 +95,6 @@ def _construct(loader: _FrontMatterLoader, node: Any, depth: int, seen: set[int]
         if tag in _PLAIN_SCALARS:
             return loader.yaml_constructors[tag](loader, node)
         raise _Unusual
-    if depth > _DEPTH or id(node) in seen:
-        raise _Unusual
-    seen.add(id(node))
     if kind is yaml.MappingNode and tag == _MAP:
         data = {}
         for key_node, value_node in node.value:
