@@ -286,6 +286,31 @@ def test_a_damaged_cache_is_discarded_not_trusted(tmp_path: Path, damage: Callab
     assert {k: v[0] for k, v in tree(output).items()} == {k: v[0] for k, v in tree(clean).items()}
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        '{"citations": [], "links": [], "word_count": "many", "excerpt": ""}',
+        '{"citations": [], "links": [], "word_count": 3, "excerpt": null}',
+        "[" * 100_000,
+        "not JSON",
+    ],
+    ids=["word-count", "excerpt", "deep", "text"],
+)
+def test_damaged_fragments_are_prepared_again_not_trusted(tmp_path: Path, data: str) -> None:
+    root = tmp_path / "site"
+    make_site(root, random.Random(7))
+    output = tmp_path / "out"
+    build(root, output)
+    database = root / ".nsnbuild-cache" / "cache.sqlite"
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE fragments SET data = ?", (data,))
+    shutil.rmtree(output)
+    build(root, output)
+    clean = tmp_path / "clean"
+    build(root, clean, use_cache=False)
+    assert {k: v[0] for k, v in tree(output).items()} == {k: v[0] for k, v in tree(clean).items()}
+
+
 def test_a_cache_from_another_version_is_emptied(tmp_path: Path) -> None:
     root = tmp_path / "site"
     make_site(root, random.Random(5))

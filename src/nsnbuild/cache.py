@@ -78,14 +78,19 @@ class Store:
         try:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
-            connection.executescript(_SCHEMA)
-            row = connection.execute("SELECT value FROM meta WHERE name = 'stamp'").fetchone()
-            if row is None or row[0] != stamp():
-                connection.executescript(_EMPTY)
-                connection.executescript(_SCHEMA)
-                connection.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp(),))
+            for statement in _SCHEMA:
+                connection.execute(statement)
+            if _stamp_of(connection) != stamp():
+                # made anew in one transaction, the stamp read again inside it: another
+                # process may have made it anew a moment ago, and its tables are in use
+                connection.execute("BEGIN IMMEDIATE")
+                if _stamp_of(connection) != stamp():
+                    for statement in (*_DROP, *_SCHEMA):
+                        connection.execute(statement)
+                    connection.execute("INSERT INTO meta VALUES ('stamp', ?)", (stamp(),))
+                connection.execute("COMMIT")
         except BaseException:
-            connection.close()
+            connection.close()  # an open transaction is rolled back
             raise
         return connection
 
@@ -117,8 +122,8 @@ class Store:
             try:
                 row = connection.execute(_READ_FRAGMENTS, (key,)).fetchone()
                 return fragments_from_row(row) if row is not None else None
-            except (sqlite3.DatabaseError, KeyError, TypeError, ValueError, IndexError):
-                return None
+            except (sqlite3.DatabaseError, KeyError, TypeError, ValueError, IndexError, RecursionError):
+                return None  # not there, or not what this version stores: prepared again
 
         try:
             yield read
@@ -358,27 +363,27 @@ class Store:
         self._manifests[name] = dict(manifest)
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, fragments TEXT NOT NULL, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS fragments (
-    key TEXT PRIMARY KEY, body TEXT NOT NULL, sources TEXT NOT NULL, caption TEXT, credit TEXT,
-    data TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS kv (name TEXT PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS written (
-    output TEXT NOT NULL, rel TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL,
-    size INTEGER NOT NULL, mtime INTEGER NOT NULL, PRIMARY KEY (output, rel)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS outline (
-    output TEXT NOT NULL, name TEXT NOT NULL, digest TEXT NOT NULL, data TEXT NOT NULL,
-    PRIMARY KEY (output, name)
-) WITHOUT ROWID;
-"""
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, fragments TEXT NOT NULL, data TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS fragments (
+        key TEXT PRIMARY KEY, body TEXT NOT NULL, sources TEXT NOT NULL, caption TEXT, credit TEXT,
+        data TEXT NOT NULL
+    )""",
+    "CREATE TABLE IF NOT EXISTS kv (name TEXT PRIMARY KEY, data TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS written (
+        output TEXT NOT NULL, rel TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL,
+        size INTEGER NOT NULL, mtime INTEGER NOT NULL, PRIMARY KEY (output, rel)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS outline (
+        output TEXT NOT NULL, name TEXT NOT NULL, digest TEXT NOT NULL, data TEXT NOT NULL,
+        PRIMARY KEY (output, name)
+    ) WITHOUT ROWID""",
+)
 # A database made by another version may hold its tables in another shape: they go.
-_EMPTY = (
-    "DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS fragments; DROP TABLE IF EXISTS kv; "
-    "DROP TABLE IF EXISTS written; DROP TABLE IF EXISTS outline; DELETE FROM meta;"
+_DROP = (
+    *(f"DROP TABLE IF EXISTS {table}" for table in ("entries", "fragments", "kv", "written", "outline")),
+    "DELETE FROM meta",
 )
 _READ_FRAGMENTS = "SELECT body, sources, caption, credit, data FROM fragments WHERE key = ?"
 
@@ -386,3 +391,8 @@ _READ_FRAGMENTS = "SELECT body, sources, caption, credit, data FROM fragments WH
 def output_id(output: Path) -> str:
     """A short name for an output folder, under which what was written there is remembered."""
     return hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
+
+
+def _stamp_of(connection: sqlite3.Connection) -> str | None:
+    row = connection.execute("SELECT value FROM meta WHERE name = 'stamp'").fetchone()
+    return str(row[0]) if row is not None else None

@@ -226,6 +226,9 @@ def fragments_from_row(row: Sequence[Any]) -> RenderedBrief:
     if not (caption is None or isinstance(caption, str)) or not (credit is None or isinstance(credit, str)):
         raise TypeError("not fragments")
     v = json.loads(text)
+    word_count, excerpt = v["word_count"], v["excerpt"]
+    if type(word_count) is not int or not isinstance(excerpt, str):
+        raise TypeError("not fragments")
     return RenderedBrief(
         body_html=body,
         sources_html=sources,
@@ -233,8 +236,8 @@ def fragments_from_row(row: Sequence[Any]) -> RenderedBrief:
         credit_html=credit,
         citations=tuple(citation_from_json(c) for c in v["citations"]),
         links=tuple(LinkRef(a, b, c, d) for a, b, c, d in v["links"]),
-        word_count=v["word_count"],
-        excerpt=v["excerpt"],
+        word_count=word_count,
+        excerpt=excerpt,
     )
 
 
