@@ -195,6 +195,40 @@ def test_a_file_and_a_folder_may_trade_places_between_builds(tmp_path: Path) -> 
     assert not any(p.name.startswith(TEMP_PREFIX) for p in output.rglob("*"))
 
 
+@pytest.mark.parametrize("windows", [False, True], ids=["posix", "as-on-windows"])
+def test_a_stale_file_several_folders_up_gives_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, windows: bool
+) -> None:
+    # a static file `briefs` stood where the briefs' folders now go, four levels above a page
+    files = site_files()
+    briefs = {rel: text for rel, text in files.items() if rel.startswith("content/briefs/")}
+    root = make_site(tmp_path, {rel: text for rel, text in files.items() if rel not in briefs})
+    (root / "static").mkdir(exist_ok=True)
+    (root / "static/briefs").write_text("a file, not a folder\n")
+    build(root)
+    assert (root / "output/briefs").is_file()
+    (root / "static/briefs").unlink()
+    for rel, text in briefs.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    if windows:
+        # Windows reports a file further up a path to be made as a folder not found
+        makedirs = os.makedirs
+
+        def as_on_windows(name: Any, mode: int = 0o777, exist_ok: bool = False) -> None:
+            try:
+                makedirs(name, mode, exist_ok)
+            except NotADirectoryError as error:
+                raise FileNotFoundError(str(error)) from None
+
+        monkeypatch.setattr(os, "makedirs", as_on_windows)
+    build(root)
+    monkeypatch.undo()
+    pages = list((root / "output/briefs").rglob("index.html"))
+    assert len(pages) == len(briefs)
+    assert not any(p.name.startswith(TEMP_PREFIX) for p in (root / "output").rglob("*"))
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
 def test_symlinks_in_static_are_followed_inside_the_site(tmp_path: Path) -> None:
     root = make_site(

@@ -150,9 +150,10 @@ def stage_file(output: Path, rel: str, data: bytes, known: Written | None) -> tu
     if not os.path.isdir(folder):
         try:
             os.makedirs(folder, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            # a file the last build made stands where this file's folder goes: it is stale, and
-            # goes when the build is committed; until then the new bytes wait at the top
+        except (FileExistsError, NotADirectoryError, FileNotFoundError):
+            # a file the last build made stands where this file's folder (or one above it)
+            # goes: it is stale, and goes when the build is committed; until then the new bytes
+            # wait at the top (Windows says FileNotFoundError when the file is further up)
             folder = os.fspath(output)
             os.makedirs(folder, exist_ok=True)
     temp = os.path.join(folder, f"{TEMP_PREFIX}{secrets.token_hex(6)}-{name}")
