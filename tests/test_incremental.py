@@ -80,6 +80,28 @@ def tree(folder: Path) -> dict[str, tuple[bytes, int]]:
     return found
 
 
+def assert_as_clean_build(root: Path, output: Path, tmp_path: Path) -> None:
+    """output/ holds the bytes a build of root without a cache gives."""
+    clean = tmp_path / "clean"
+    build(root, clean, use_cache=False)
+    assert {k: v[0] for k, v in tree(output).items()} == {k: v[0] for k, v in tree(clean).items()}
+
+
+def rebuilt_after_cache_change(
+    tmp_path: Path, seed: int, change: Callable[[sqlite3.Connection], object]
+) -> tuple[Path, Path]:
+    """A site built, its cache database changed by hand, and built again into a new output."""
+    root = tmp_path / "site"
+    make_site(root, random.Random(seed))
+    output = tmp_path / "out"
+    build(root, output)
+    with sqlite3.connect(root / ".nsnbuild-cache" / "cache.sqlite") as connection:
+        change(connection)
+    shutil.rmtree(output)
+    build(root, output)
+    return root, output
+
+
 def touch_later(path: Path) -> None:
     """Make sure an edit is seen, however coarse the file system's clock."""
     stat = path.stat()
@@ -256,9 +278,7 @@ def test_an_edit_made_after_a_build_started_is_built_by_the_next(tmp_path: Path,
         build_site(root, Overrides(output_dir=output), options, pool, start=start)
     assert check_fresh(root, Overrides(output_dir=output), options) is None
     build(root, output)
-    clean = tmp_path / "clean"
-    build(root, clean, use_cache=False)
-    assert {k: v[0] for k, v in tree(output).items()} == {k: v[0] for k, v in tree(clean).items()}
+    assert_as_clean_build(root, output, tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -297,51 +317,32 @@ def test_a_damaged_cache_is_discarded_not_trusted(tmp_path: Path, damage: Callab
     ids=["word-count", "excerpt", "deep", "text"],
 )
 def test_damaged_fragments_are_prepared_again_not_trusted(tmp_path: Path, data: str) -> None:
-    root = tmp_path / "site"
-    make_site(root, random.Random(7))
-    output = tmp_path / "out"
-    build(root, output)
-    database = root / ".nsnbuild-cache" / "cache.sqlite"
-    with sqlite3.connect(database) as connection:
-        connection.execute("UPDATE fragments SET data = ?", (data,))
-    shutil.rmtree(output)
-    build(root, output)
-    clean = tmp_path / "clean"
-    build(root, clean, use_cache=False)
-    assert {k: v[0] for k, v in tree(output).items()} == {k: v[0] for k, v in tree(clean).items()}
+    root, output = rebuilt_after_cache_change(
+        tmp_path, 7, lambda connection: connection.execute("UPDATE fragments SET data = ?", (data,))
+    )
+    assert_as_clean_build(root, output, tmp_path)
 
 
 def test_a_cache_from_another_version_is_emptied(tmp_path: Path) -> None:
-    root = tmp_path / "site"
-    make_site(root, random.Random(5))
-    output = tmp_path / "out"
-    build(root, output)
-    database = root / ".nsnbuild-cache" / "cache.sqlite"
-    with sqlite3.connect(database) as connection:
+    def stale(connection: sqlite3.Connection) -> None:
         connection.execute("UPDATE meta SET value = 'nsnbuild-cache/0/0.0' WHERE name = 'stamp'")
         connection.execute("UPDATE fragments SET body = '<p>stale</p>'")
-    shutil.rmtree(output)
-    build(root, output)
+
+    _, output = rebuilt_after_cache_change(tmp_path, 5, stale)
     pages = [p.read_text() for p in output.rglob("index.html")]
     assert not any("stale" in page for page in pages)
 
 
 def test_a_cache_whose_tables_have_an_older_shape_is_made_anew(tmp_path: Path) -> None:
-    root = tmp_path / "site"
-    make_site(root, random.Random(6))
-    output = tmp_path / "out"
-    build(root, output)
-    database = root / ".nsnbuild-cache" / "cache.sqlite"
-    with sqlite3.connect(database) as connection:
+    def older(connection: sqlite3.Connection) -> None:
         connection.execute("UPDATE meta SET value = 'nsnbuild-cache/7/0.0' WHERE name = 'stamp'")
         connection.execute("DROP TABLE fragments")
         connection.execute("CREATE TABLE fragments (key TEXT PRIMARY KEY, data TEXT NOT NULL)")
         connection.execute("INSERT INTO fragments VALUES ('k', '{\"body_html\": \"<p>stale</p>\"}')")
-    shutil.rmtree(output)
-    build(root, output)
-    clean = tmp_path / "clean"
-    build(root, clean, use_cache=False)
-    assert {k: v[0] for k, v in tree(output).items()} == {k: v[0] for k, v in tree(clean).items()}
+
+    root, output = rebuilt_after_cache_change(tmp_path, 6, older)
+    assert_as_clean_build(root, output, tmp_path)
+    database = root / ".nsnbuild-cache" / "cache.sqlite"
     with sqlite3.connect(database) as connection:
         columns = [row[1] for row in connection.execute("PRAGMA table_info(fragments)")]
         stored = connection.execute("SELECT count(*) FROM fragments").fetchone()[0]
@@ -422,9 +423,7 @@ def test_an_edit_to_a_body_rebuilds_only_its_page_and_feeds(
     )
     assert result.written == len(changed)
     monkeypatch.undo()
-    clean = tmp_path / "clean"
-    build(root, clean, use_cache=False)
-    assert {k: v[0] for k, v in tree(output).items()} == {k: v[0] for k, v in tree(clean).items()}
+    assert_as_clean_build(root, output, tmp_path)
 
 
 def test_after_a_parallel_build_an_edit_to_a_body_is_built_alone(
@@ -450,9 +449,7 @@ def test_after_a_parallel_build_an_edit_to_a_body_is_built_alone(
     result = build(root, output)
     assert 0 < result.written < 8
     monkeypatch.undo()
-    clean = tmp_path / "clean"
-    build(root, clean, use_cache=False)
-    assert {k: v[0] for k, v in tree(output).items()} == {k: v[0] for k, v in tree(clean).items()}
+    assert_as_clean_build(root, output, tmp_path)
 
 
 def test_an_edit_that_moves_a_brief_takes_the_whole_build(
