@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import pickle
+import tempfile
 from collections.abc import Sequence
+
+import pytest
 
 from nsnbuild import pool
 from nsnbuild.pool import Pool
@@ -60,3 +63,63 @@ def test_the_same_shared_setup_is_reused_and_a_new_one_replaces_it() -> None:
     rebuild, args = second.__reduce__()
     assert rebuild(*args) == {"urls": ["b"]}
     assert pickle.loads(pickle.dumps(second)) == {"urls": ["b"]}
+
+
+class Large(Counted):
+    """A setup that pickles to more than a chunk should carry."""
+
+    def __init__(self, offset: int) -> None:
+        super().__init__(offset)
+        self.padding = os.urandom(pool._SHARED_INLINE + 1)
+
+
+def _setup_files() -> set[str]:
+    folder = tempfile.gettempdir()
+    return {name for name in os.listdir(folder) if name.startswith("nsnbuild-setup-")}
+
+
+def test_a_large_setup_travels_once_per_worker_and_its_file_is_removed() -> None:
+    before = _setup_files()
+    items = list(range(2000))
+    Counted.loads = 0  # what forked workers start from
+    with Pool(2) as workers:
+        results = list(workers.map_chunks(_offset_chunk, Large(5), items))
+        assert _setup_files() == before
+    assert [value for value, _, _ in results] == [item + 5 for item in items]
+    loads: dict[int, int] = {}
+    for _, pid, count in results:
+        loads[pid] = max(loads.get(pid, 0), count)
+    assert set(loads.values()) == {1}
+    # what each chunk carries is the file's name, not the setup
+    shared = pool._Shared(Large(5))
+    try:
+        assert len(pickle.dumps(shared)) < 1024
+        assert pickle.loads(pickle.dumps(shared)).offset == 5
+    finally:
+        shared.close()
+    assert _setup_files() == before
+
+
+def test_a_map_left_early_removes_its_setup_file() -> None:
+    before = _setup_files()
+    with Pool(2) as workers:
+        results = workers.map_chunks(_offset_chunk, Large(1), list(range(2000)))
+        assert next(results)[0] == 1
+        results.close()
+        assert _setup_files() == before
+        # the pool goes on working
+        assert [v for v, _, _ in workers.map_chunks(_offset_chunk, Large(2), list(range(100)))] == [
+            i + 2 for i in range(100)
+        ]
+
+
+def test_a_large_setup_rides_with_the_chunks_when_no_file_can_be_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with Pool(2) as workers:
+        results = list(workers.map_chunks(_offset_chunk, Large(3), list(range(300))))
+    assert [value for value, _, _ in results] == [item + 3 for item in range(300)]

@@ -6,14 +6,17 @@ never pays for Markdown, Jinja or feedgen, and never starts a worker.
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import gc
 import multiprocessing
 import os
 import pickle
 import secrets
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -44,27 +47,51 @@ def _ping(_: int) -> None:
 
 
 _SHARED: dict[str, Any] = {}
+_SHARED_INLINE = 64 * 1024
+"""A setup pickled to more bytes than this travels through a file, not with every chunk."""
 
 
-def _unshare(token: str, blob: bytes) -> Any:
+def _unshare(token: str, blob: bytes | None, path: str | None = None) -> Any:
     """In a worker: the setup of a map, unpickled on its first chunk and kept for the rest."""
     if token not in _SHARED:
         _SHARED.clear()
+        if blob is None:
+            assert path is not None
+            with open(path, "rb") as file:
+                blob = file.read()
         _SHARED[token] = pickle.loads(blob)
     return _SHARED[token]
 
 
 class _Shared:
-    """A map's setup, pickled once for all of its chunks. A chunk carries the pickled bytes
-    (copied, not pickled again) and a worker unpickles them once, not once per chunk: the
-    setup of a render holds every page's URL."""
+    """A map's setup, pickled once for all of its chunks; a worker unpickles it once, not
+    once per chunk. A small one rides with every chunk; a large one (the setup of a render
+    holds every page's URL, near a megabyte at 5,000 briefs) is written to a temporary file
+    that each worker reads once, so that the chunks carry only its name."""
 
     def __init__(self, value: Any) -> None:
         self.token = secrets.token_hex(8)
-        self.blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.blob: bytes | None = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.path: str | None = None
+        if len(self.blob) > _SHARED_INLINE:
+            try:
+                descriptor, self.path = tempfile.mkstemp(prefix="nsnbuild-setup-")
+                with os.fdopen(descriptor, "wb") as file:
+                    file.write(self.blob)
+            except OSError:  # no room for it: it rides with every chunk after all
+                self.close()
+            else:
+                self.blob = None
 
-    def __reduce__(self) -> tuple[Callable[[str, bytes], Any], tuple[str, bytes]]:
-        return _unshare, (self.token, self.blob)
+    def close(self) -> None:
+        """Remove the file, if there is one; no chunk may be unpickled after this."""
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                os.remove(self.path)
+            self.path = None
+
+    def __reduce__(self) -> tuple[Callable[..., Any], tuple[str, bytes | None, str | None]]:
+        return _unshare, (self.token, self.blob, self.path)
 
 
 def _start_worker(parent: int) -> None:
@@ -139,5 +166,17 @@ class Pool:
         size = max(8, min(64, len(items) // (self.jobs * 6) + 1))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
         shared = _Shared(setup)
-        for result in self._start().map(fn, [shared] * len(chunks), chunks):
-            yield from result
+        try:
+            executor = self._start()
+            futures = collections.deque(executor.submit(fn, shared, chunk) for chunk in chunks)
+            try:
+                while futures:
+                    # a chunk's results are let go of once they are handed on
+                    yield from futures.popleft().result()
+            finally:
+                # nothing may still want the setup's file once it is gone
+                for future in futures:
+                    future.cancel()
+                wait(futures)
+        finally:
+            shared.close()
