@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,10 @@ from conftest import (
 import nsnbuild
 import nsnbuild.build
 import nsnbuild.workers
+from nsnbuild.build import build_site
 from nsnbuild.cli import main
 from nsnbuild.config import Overrides
-from nsnbuild.errors import OutputRefused
+from nsnbuild.errors import BuildFailed, OutputRefused
 from nsnbuild.output import MARKER, TEMP_PREFIX, check_output_dir
 from nsnbuild.pool import SERIAL_BELOW, Pool
 from nsnbuild.theme import default_theme_dir
@@ -537,10 +539,37 @@ def test_a_folder_nsnbuild_did_not_make_needs_force(tmp_path: Path) -> None:
     check_output_dir(tmp_path / "empty-or-missing", root, force=False)
 
 
-def test_a_build_refuses_an_output_folder_inside_content(tmp_path: Path) -> None:
-    root = make_site(tmp_path, site_files({"nsnbuild.toml": CONFIG + 'output_dir = "content/public"\n'}))
-    with pytest.raises(OutputRefused):
-        build(root)
+@pytest.mark.parametrize(
+    ("folder", "why"),
+    [
+        ("content/public", "it is inside content/"),
+        ("static", "it is inside static/"),
+        (".", "it is the site folder itself"),
+        ("..", "it contains the site"),
+        (".nsnbuild-cache/out", "it is inside the cache folder"),
+    ],
+)
+def test_an_output_dir_in_the_sites_own_folders_is_a_config_error(
+    tmp_path: Path, folder: str, why: str
+) -> None:
+    config = CONFIG + f'output_dir = "{folder}"\n'
+    root = make_site(tmp_path / "site", site_files({"nsnbuild.toml": config}))
+    line = config.count("\n")
+    expected = [f"nsnbuild.toml:{line}:1: error: 'output_dir' must not be '{folder}': {why}"]
+    before = tree(root)
+    # check finds what the build would refuse, and the build names the key and its line
+    assert shown(check_problems(root), root) == expected
+    assert shown(build_failure(root), root) == expected
+    assert not (root / "output").exists()
+    assert {rel: data for rel, data in tree(root).items() if not rel.startswith(".nsnbuild-cache")} == before
+
+
+def test_a_build_refuses_an_output_folder_inside_content_given_on_the_command_line(
+    tmp_path: Path,
+) -> None:
+    root = make_site(tmp_path, site_files())
+    with pytest.raises(OutputRefused, match="it is inside content/"):
+        build(root, output=root / "content/public")
     assert not (root / "content/public").exists()
 
 
@@ -549,6 +578,14 @@ def test_an_output_folder_outside_the_site_is_fine(tmp_path: Path) -> None:
     build(root)
     assert (tmp_path / "public/briefs/2015/04/28/alliance/index.html").is_file()
     assert not (root / "output").exists()
+
+
+def check_problems(root: Path) -> list[Any]:
+    """What `nsnbuild check` reports of a site that must fail it (a build that writes nothing)."""
+    checking = replace(options(), write=False)
+    with pytest.raises(BuildFailed) as failed:
+        build_site(root, Overrides(), checking, Pool(1))
+    return list(failed.value.diagnostics)
 
 
 # ---------------------------------------------------------------- the command line

@@ -55,6 +55,9 @@ def test_output_dir_defaults_to_output_in_the_site(tmp_path: Path) -> None:
 
 def test_every_key_is_read(tmp_path: Path) -> None:
     (tmp_path / "themes" / "ledger").mkdir(parents=True)
+    (tmp_path / "static" / "images").mkdir(parents=True)
+    (tmp_path / "static" / "favicon.ico").write_bytes(b"icon")
+    (tmp_path / "static" / "images" / "logo.png").write_bytes(b"logo")
     text = """
 title = "The Daily Brief"
 description = "Morning notes on foreign policy."
@@ -173,6 +176,20 @@ def test_a_wrong_value_in_a_table_is_reported_at_its_line(
 def test_a_wrong_value_in_an_inline_table_points_at_the_table(tmp_path: Path) -> None:
     _, problems = parse(tmp_path, 'title = "x"\nmarkdown = { allow_html = 2 }\n')
     assert problems == ["nsnbuild.toml:2:1: error: 'markdown.allow_html' must be true or false"]
+
+
+def test_an_icon_or_logo_missing_from_static_is_an_error_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "static" / "images").mkdir(parents=True)
+    (tmp_path / "static" / "images" / "logo.png").write_bytes(b"logo")
+    text = 'icon = "favicon.ico"\n\n[publisher]\nlogo = "images/logo.png"\n'
+    assert parse(tmp_path, text)[1] == [
+        "nsnbuild.toml:1:1: error: 'icon' names 'favicon.ico', which is not a file in static/"
+    ]
+    text = 'icon = "images"\n\n[publisher]\nlogo = "images/logo.svg"\n'
+    assert parse(tmp_path, text)[1] == [
+        "nsnbuild.toml:1:1: error: 'icon' names 'images', which is not a file in static/",
+        "nsnbuild.toml:4:1: error: 'publisher.logo' names 'images/logo.svg', which is not a file in static/",
+    ]
 
 
 def test_key_lines_inside_a_multiline_string_are_not_keys(tmp_path: Path) -> None:

@@ -128,6 +128,24 @@ def source_date_epoch() -> dt.datetime | None:
         raise ValueError(f"SOURCE_DATE_EPOCH is out of range: '{value}'") from None
 
 
+def output_dir_problem(output: Path, root: Path) -> str | None:
+    """Why the site must not be written into `output`, as far as the site's own layout
+    says (its folder, its sources, its cache, the home folder); None when it may be."""
+    output = output.resolve()
+    root = root.resolve()
+    reasons = (
+        (output == Path(output.anchor), "it is the file system root"),
+        (output == Path.home().resolve(), "it is your home folder"),
+        (output == root, "it is the site folder itself"),
+        (root.is_relative_to(output), "it contains the site"),
+        (output.is_relative_to(root / "content"), "it is inside content/"),
+        (output.is_relative_to(root / "static"), "it is inside static/"),
+        (output.is_relative_to(root / "themes"), "it is inside themes/"),
+        (output.is_relative_to(root / ".nsnbuild-cache"), "it is inside the cache folder"),
+    )
+    return next((why for refused, why in reasons if refused), None)
+
+
 def _is_static_path(value: str) -> bool:
     return not value.startswith(("/", "\\")) and ".." not in Path(value).parts and ":" not in value
 
@@ -270,6 +288,16 @@ def parse_config(
         if theme != "default" and not (root / "themes" / theme).is_dir():
             report.add("error", f"unknown theme '{theme}': there is no folder themes/{theme}/", (), "theme")
             values.pop("theme")
+        if "output_dir" in values and overrides.output_dir is None:
+            refused = output_dir_problem(root / values["output_dir"], root)
+            if refused is not None:
+                message = f"'output_dir' must not be {values['output_dir']!r}: {refused}"
+                report.add("error", message, (), "output_dir")
+        for table, key in (((), "icon"), (("publisher",), "logo")):
+            given = (tables[table[0]] if table else values).get(key)
+            if given is not None and not (root / "static" / given).is_file():
+                name = ".".join((*table, key))
+                report.add("error", f"'{name}' names '{given}', which is not a file in static/", table, key)
     diagnostics.extend(report.diagnostics)
     config = _make_config(root, path, values, tables, overrides)
     return config, diagnostics

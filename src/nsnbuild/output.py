@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .config import output_dir_problem
 from .errors import OutputRefused
 from .model import Written
 from .records import pickle_by_fields
@@ -57,21 +58,9 @@ class OutputState:
 def check_output_dir(output: Path, root: Path, force: bool) -> None:
     """Refuse an output folder that would overwrite the site or someone else's files."""
     output = output.resolve()
-    root = root.resolve()
-    home = Path.home().resolve()
-    reasons = [
-        (output == Path(output.anchor), "it is the file system root"),
-        (output == home, "it is your home folder"),
-        (output == root, "it is the site folder itself"),
-        (root.is_relative_to(output), "it contains the site"),
-        (output.is_relative_to(root / "content"), "it is inside content/"),
-        (output.is_relative_to(root / "static"), "it is inside static/"),
-        (output.is_relative_to(root / "themes"), "it is inside themes/"),
-        (output.is_relative_to(root / ".nsnbuild-cache"), "it is inside the cache folder"),
-    ]
-    for refused, why in reasons:
-        if refused:
-            raise OutputRefused(f"refusing to write the site into {output}: {why}")
+    refused = output_dir_problem(output, root)
+    if refused is not None:
+        raise OutputRefused(f"refusing to write the site into {output}: {refused}")
     if output.exists() and not output.is_dir():
         raise OutputRefused(f"refusing to write the site into {output}: it is a file")
     for parent in output.parents:
