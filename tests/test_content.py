@@ -353,7 +353,8 @@ def test_an_offset_that_crosses_midnight_moves_the_brief_to_the_sites_day() -> N
         ("content/briefs/2015/2015-04-28-Café_Diplomacy.md", "cafe-diplomacy"),
         ("content/briefs/2015-04-28 Straße nach Kyiv.md", "strasse-nach-kyiv"),
         ("content/briefs/Łódź  Talks!.md", "lodz-talks"),
-        ("content/briefs/US & Japan.md", "us-and-japan"),
+        ("content/briefs/US & Japan.md", "us-japan"),
+        ("content/briefs/R&D Policy.md", "r-d-policy"),
         ("content/briefs/G-20 (2015).md", "g-20-2015"),
     ],
 )

@@ -23,7 +23,6 @@ _SPECIAL = str.maketrans(
         "Þ": "th",
         "ð": "d",
         "\u0131": "i",  # dotless i
-        "&": " and ",
     }
 )
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
