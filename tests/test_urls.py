@@ -427,3 +427,41 @@ def test_tags_that_slugify_alike_are_one_tag_with_the_most_frequent_spelling(tmp
         "/briefs/2015/04/27/b/",
         "/briefs/2015/04/26/c/",
     ]
+
+
+def test_authors_that_slugify_alike_are_one_author_with_the_most_frequent_spelling(
+    tmp_path: Path,
+) -> None:
+    root = make_site(
+        tmp_path,
+        {
+            "nsnbuild.toml": CONFIG,
+            "content/briefs/a.md": brief_text(extra="authors: [ann lee]\n"),
+            "content/briefs/b.md": brief_text(date="2015-04-27", extra="authors: [Ann Lee]\n"),
+            "content/briefs/c.md": brief_text(date="2015-04-26", extra="authors: [Ann Lee, ann  lee]\n"),
+        },
+    )
+    build(root)
+    output = root / "output"
+    assert sorted(p.name for p in (output / "authors").iterdir() if p.is_dir()) == ["ann-lee"]
+    for day in ("28/a", "27/b", "26/c"):
+        page = html(output / f"briefs/2015/04/{day}/index.html")
+        assert page.xpath("//p[@class='byline']//a/text()") == ["Ann Lee"]
+    items = json.loads((output / "feed.json").read_text())["items"]
+    assert [item["authors"] for item in items] == [[{"name": "Ann Lee"}]] * 3
+    atom = feedparser.parse((output / "atom.xml").read_bytes())
+    assert [[a["name"] for a in e.authors] for e in atom.entries] == [["Ann Lee"]] * 3
+
+
+def test_an_ampersand_in_a_tag_is_not_spelled_out_in_its_slug(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path,
+        {
+            "nsnbuild.toml": CONFIG,
+            "content/briefs/a.md": brief_text(extra="tags: [AT&T, R & D]\n"),
+        },
+    )
+    build(root)
+    tags = root / "output/tags"
+    assert sorted(p.name for p in tags.iterdir() if p.is_dir()) == ["at-t", "r-d"]
+    assert html(tags / "at-t/index.html").xpath("//h1/text()") == ["AT&T"]

@@ -140,8 +140,10 @@ def _feed_entry(
 ) -> FeedEntry:
     brief = entry.brief
     permalink = shell.base_url + brief.url
-    authors = brief.authors or ((config.author,) if config.author else ())
-    # a tag written two ways is one tag, named as on its page
+    # a tag or author written two ways is one, named as on its page
+    named = site.author_of
+    authors = tuple(dict.fromkeys(named[a].name if a in named else a for a in brief.authors))
+    authors = authors or ((config.author,) if config.author else ())
     tags = tuple(dict.fromkeys(site.tag_of[t].name if t in site.tag_of else t for t in brief.tags))
     return FeedEntry(
         id=brief.id or permalink,

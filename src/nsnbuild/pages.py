@@ -87,9 +87,10 @@ Job = TemplateJob | BriefJob | StandaloneJob
 
 
 def term_links(site: Site, base: str) -> tuple[dict[str, Link], dict[str, Link]]:
-    """The link of every tag and author name as written in briefs (made once per build)."""
+    """The link of every tag and author name as written in briefs (made once per build); names
+    that give one slug are one tag or author, shown with its most frequent spelling."""
     tags = {name: Link(term.name, base + term.url) for name, term in site.tag_of.items()}
-    authors = {name: Link(name, base + term.url) for name, term in site.author_of.items()}
+    authors = {name: Link(term.name, base + term.url) for name, term in site.author_of.items()}
     return tags, authors
 
 
@@ -105,7 +106,7 @@ def card(entry: Entry, links: tuple[dict[str, Link], dict[str, Link]], base: str
         summary=brief.summary or entry.facts.excerpt,
         # spellings of one tag are one link
         tags=tuple(dict.fromkeys(tag_link[name] for name in brief.tags if name in tag_link)),
-        authors=tuple(author_link[name] for name in brief.authors if name in author_link),
+        authors=tuple(dict.fromkeys(author_link[name] for name in brief.authors if name in author_link)),
     )
 
 
