@@ -763,3 +763,36 @@ def test_clean_refuses_a_folder_nsnbuild_did_not_make(
     assert err == "error: not removing output: nsnbuild did not make it\n"
     assert (root / "output/precious.txt").read_text() == "keep me"
     shutil.rmtree(root / "output")
+
+
+# ---------------------------------------------------------------- citation warnings
+
+REGISTRY = '["Wall Street Journal"]\nurl = "https://www.wsj.com/"\naliases = ["WSJ"]\n'
+
+
+def test_every_spelling_that_differs_from_the_registry_only_in_case_or_spacing_is_warned(
+    tmp_path: Path,
+) -> None:
+    body = (
+        "Fine. [Wall Street Journal, 4/26/15]\n"
+        "Case. [wall street journal, 4/26/15]\n"
+        "Alias. [WSJ, 4/26/15]\n"
+        "Spaces are read as one. [Wall  Street Journal, 4/26/15] [wall street journal, 4/26/15]\n"
+        "Joined. [WallStreet Journal, 4/25/15]\n"
+    )
+    root = make_site(
+        tmp_path,
+        {"nsnbuild.toml": CONFIG, "sources.toml": REGISTRY, "content/briefs/a.md": brief_text(body=body)},
+    )
+    warnings = shown(build(root).diagnostics, root, ("warning",))
+    near = "differs from the registry name 'Wall Street Journal' only in case or spacing"
+    assert [w for w in warnings if "registry name" in w] == [
+        f"content/briefs/a.md:6:7: warning: source 'wall street journal' {near}",
+        f"content/briefs/a.md:9:9: warning: source 'WallStreet Journal' {near}",
+    ]
+    # the same after a build from the cache, and after the registry's entry changes
+    assert shown(build(root).diagnostics, root, ("warning",)) == warnings
+    (root / "sources.toml").write_text(REGISTRY.replace("Wall Street Journal", "Financial Times"))
+    assert not [w for w in shown(build(root).diagnostics, root) if "registry name" in w]
+    (root / "sources.toml").write_text(REGISTRY)
+    assert shown(build(root).diagnostics, root, ("warning",)) == warnings

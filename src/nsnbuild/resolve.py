@@ -31,16 +31,26 @@ BODY, CAPTION, CREDIT = 0, 1, 2
 
 @dataclass(frozen=True, slots=True)
 class RegistryIndex:
-    """The registry looked up by folded name."""
+    """The registry looked up by folded name, and by `spaceless_key` of it."""
 
     by_key: Mapping[str, RegistrySource]
+    by_spaceless: Mapping[str, RegistrySource]
+
+
+def spaceless_key(folded: str) -> str:
+    """A folded name without its spaces, marked so that it never equals a folded name (which
+    holds no tab)."""
+    return "\t" + folded.replace(" ", "")
 
 
 def index_registry(sources: tuple[RegistrySource, ...]) -> RegistryIndex:
     by_key: dict[str, RegistrySource] = {}
+    by_spaceless: dict[str, RegistrySource] = {}
     for source in sources:
-        by_key.setdefault(fold_name(source.name), source)
-    return RegistryIndex(by_key)
+        folded = fold_name(source.name)
+        by_key.setdefault(folded, source)
+        by_spaceless.setdefault(spaceless_key(folded), source)
+    return RegistryIndex(by_key, by_spaceless)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,12 +169,24 @@ def resolve_brief(
             own = brief.date.date().isoformat()
             message = f"cited date {item.date.isoformat()} is after the brief's date {own}"
             diagnostics.append(_diagnostic(brief, positions, "warning", message, first))
-        if entry is not None and item.written != entry.name and fold_name(item.written) == key[0]:
-            message = (
-                f"source '{item.written}' differs from the registry name '{entry.name}' "
-                "only in case or spacing"
-            )
-            diagnostics.append(_diagnostic(brief, positions, "warning", message, first))
+        near = entry
+        if entry is None:
+            # 'WallStreet Journal' for 'Wall Street Journal' is a different source, but
+            # surely not meant as one: the result depends on the entry it nearly names
+            spaceless = spaceless_key(key[0])
+            near = registry.by_spaceless.get(spaceless)
+            registry_used.append(spaceless)
+        spellings = [(item.written, item.places[0])]
+        if item.variants:
+            spellings += item.variants.items()
+        for written, cited in spellings:
+            # (a spelling that is an alias folds otherwise, and is fine)
+            if near is not None and written != near.name and fold_name(written) == key[0]:
+                message = (
+                    f"source '{written}' differs from the registry name '{near.name}' only in case or spacing"
+                )
+                at = positions.place(part_of_call[cited.part], cited.line, cited.column)
+                diagnostics.append(_diagnostic(brief, positions, "warning", message, at))
         citations.append(
             ResolvedCitation(
                 n=item.n,

@@ -28,7 +28,7 @@ from .pages import BriefJob, Job, StandaloneJob, render_job
 from .pool import Pool, release_memory
 from .records import pickle_by_fields
 from .render import fill_urls, render_brief
-from .resolve import index_registry, resolve_brief
+from .resolve import index_registry, resolve_brief, spaceless_key
 from .site import BriefFacts
 from .theme import TemplateProblem, Theme, make_environment
 from .views import Shell
@@ -76,15 +76,17 @@ def facts_of(entry: CachedEntry) -> BriefFacts:
 
 
 def registry_digests(registry: Sequence[RegistrySource]) -> dict[str, str]:
-    """Folded source name -> digest of its registry entry."""
+    """Folded source name (and its `spaceless_key`) -> digest of its registry entry."""
     from .citations import fold_name
 
-    return {
-        fold_name(s.name): hashlib.blake2b(
-            repr((s.name, s.url, s.kind, s.aliases)).encode(), digest_size=8
-        ).hexdigest()
-        for s in registry
-    }
+    digests: dict[str, str] = {}
+    for s in registry:
+        folded = fold_name(s.name)
+        digest = hashlib.blake2b(repr((s.name, s.url, s.kind, s.aliases)).encode(), digest_size=8).hexdigest()
+        digests[folded] = digest
+        # a name that nearly names this entry is warned about, so it depends on it too
+        digests.setdefault(spaceless_key(folded), digest)
+    return digests
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,8 @@ class CitedItem:
     written: str
     date: datetime.date
     places: list[Place]
+    variants: dict[str, Place] | None = None
+    """Other spellings the item was cited under (folding the same), each at its first place."""
 
 
 @dataclass(slots=True)
@@ -298,6 +300,11 @@ def _number(
                 else:
                     k = len(item.places) + 1
                     item.places.append(place_at(anchor, offset, k, part))
+                if written != item.written:
+                    variants = item.variants
+                    if variants is None:
+                        variants = item.variants = {}
+                    variants.setdefault(written, item.places[k - 1])
                 numbers.append(n)
                 places.append(k)
             meta["n"] = numbers
