@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,7 +33,13 @@ def outcome(text: str, loader: type[Any]) -> str:
 
 
 def agree(text: str) -> None:
-    assert outcome(text, yamlfront._FrontMatterLoader) == outcome(text, _Reference), text
+    ours, theirs = outcome(text, yamlfront._FrontMatterLoader), outcome(text, _Reference)
+    if ours.startswith("RepeatedKeys:"):
+        # a key written twice is refused where PyYAML keeps the last value
+        assert not theirs.startswith(("ConstructorError", "TypeError")), text
+        assert len(yaml.compose(text).value) > len(yaml.load(text, Loader=_Reference)), text
+        return
+    assert ours == theirs, text
 
 
 SCALARS = [
@@ -71,7 +78,6 @@ TRICKY = [
     "a: !!timestamp 2015-02-30",
     "a: !custom 1",
     "a: !!python/name:os.system",
-    "a: 1\na: 2",
     "a:\n  - b: 1\n    c: [1, 2, {d: e}]\n  - 2015-04-26",
     "title: A\ndate: 2015-04-27\ntags: [Iran, Japan]\nsources:\n"
     "  - name: Reuters\n    date: '2015-04-26'\n    url: https://example.org/a\n",
@@ -148,3 +154,23 @@ def test_a_billion_laughs_is_built_once_and_shared() -> None:
         lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
     data = yaml.load("\n".join(lines), Loader=yamlfront._FrontMatterLoader)
     assert data["i"][0] is data["h"] and data["h"][8] is data["g"] and data["b"][4] is data["a"]
+
+
+def test_a_key_written_twice_is_an_error_at_each_repeat(tmp_path: Path) -> None:
+    text = (
+        "---\ntitle: First\ndate: 2015-01-01\ntitle: Second\n"
+        "photo:\n  alt: a\n  alt: b\n  credit: c\n1: x\n01: y\n---\nBody.\n"
+    )
+    path = tmp_path / "a.md"
+    split, problems = yamlfront.split_front_matter(text, path)
+    assert split is None
+    assert [(d.pos.line, d.pos.col, d.message) for d in problems if d.pos] == [
+        (4, 1, "key 'title' is given twice (first on line 2); remove one of them"),
+        (7, 3, "key 'alt' is given twice (first on line 6); remove one of them"),
+        (10, 1, "key '1' is given twice (first on line 9); remove one of them"),
+    ]
+
+
+def test_a_merge_key_may_still_be_overridden() -> None:
+    text = "base: &b {x: 1, y: 2}\nmine:\n  <<: *b\n  y: 3\n"
+    assert yaml.load(text, Loader=yamlfront._FrontMatterLoader)["mine"] == {"x": 1, "y": 3}

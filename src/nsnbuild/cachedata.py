@@ -29,7 +29,7 @@ from .model import (
 )
 from .records import pickle_by_fields
 
-FORMAT = 9
+FORMAT = 10
 """Raised whenever what the cache holds is made differently: its shape, or how a value in
 it is worked out (related briefs, say), so no build trusts what an older one made."""
 

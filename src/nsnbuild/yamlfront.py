@@ -70,12 +70,16 @@ class _FrontMatterLoader(_BaseLoader):
         return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
     def construct_document(self, node: Any) -> Any:
+        self.repeated_keys: list[tuple[str, yaml.Mark, yaml.Mark]] = []
         try:
-            return _construct(self, node, 0, set())
+            data = _construct(self, node, 0, set())
         except Exception:
             # _Unusual, or a value its constructor refuses: PyYAML's own construction builds
             # the one or raises for the other exactly as it always would
             return super().construct_document(node)
+        if self.repeated_keys:
+            raise RepeatedKeys(sorted(self.repeated_keys, key=lambda repeat: repeat[2].index))
+        return data
 
 
 def _construct(loader: _FrontMatterLoader, node: Any, depth: int, seen: set[int]) -> Any:
@@ -101,10 +105,32 @@ def _construct(loader: _FrontMatterLoader, node: Any, depth: int, seen: set[int]
             key = _construct(loader, key_node, depth + 1, seen)
             value = _construct(loader, value_node, depth + 1, seen)
             data[key] = value  # an unhashable key raises TypeError: see construct_document
+        if len(data) < len(node.value):
+            _repeats(loader, node, depth)
         return data
     if kind is yaml.SequenceNode and tag == _SEQ:
         return [_construct(loader, item, depth + 1, seen) for item in node.value]
     raise _Unusual
+
+
+class RepeatedKeys(Exception):
+    """Keys written twice in one mapping: YAML forbids it, and PyYAML would silently keep the
+    last value (a `title:` left behind by an edit, say). Each is (key, first mark, mark)."""
+
+    def __init__(self, repeats: list[tuple[str, yaml.Mark, yaml.Mark]]) -> None:
+        super().__init__(repeats)
+        self.repeats = repeats
+
+
+def _repeats(loader: _FrontMatterLoader, node: yaml.MappingNode, depth: int) -> None:
+    """Note every key of `node` written a second time, with where it was first written."""
+    first: dict[Any, yaml.Node] = {}
+    for key_node, _ in node.value:
+        key = _construct(loader, key_node, depth + 1, set())
+        if key in first:
+            loader.repeated_keys.append((str(key), first[key].start_mark, key_node.start_mark))
+        else:
+            first[key] = key_node
 
 
 def _timestamp_or_text(loader: _BaseLoader, node: yaml.ScalarNode) -> Any:
@@ -257,6 +283,14 @@ def split_front_matter(text: str, path: Path) -> tuple[Split | None, list[Diagno
                 "which YAML reads as a line break outside quotes, may be the cause"
             )
         return None, [Diagnostic("error", message, SourcePos(path, line, col), source_line(text, line))]
+    except RepeatedKeys as exc:
+        problems = []
+        for key, first, again in exc.repeats:
+            line, col = _mark_position(fm_text, fm_line, again)
+            started, _ = _mark_position(fm_text, fm_line, first)
+            message = f"key '{key}' is given twice (first on line {started}); remove one of them"
+            problems.append(Diagnostic("error", message, SourcePos(path, line, col), source_line(text, line)))
+        return None, problems
     except (yaml.YAMLError, ValueError, TypeError, LookupError, AttributeError, RecursionError) as exc:
         # a value YAML cannot build (`!!int ten`, `!!int` alone, `!!bool maybe`) has no position:
         # PyYAML's constructors raise whatever their conversion raises
