@@ -155,6 +155,16 @@ def test_an_unparseable_updated_date_is_an_error_at_its_line() -> None:
     assert problems == ["content/briefs/x.md:4:1: error: updated 'soon' is not a date (use YYYY-MM-DD)"]
 
 
+def test_an_updated_date_before_the_brief_is_a_warning_at_its_line() -> None:
+    brief, problems = load(brief_text(extra="updated: 2015-04-01\n"))
+    assert brief is not None and brief.updated is not None
+    assert problems == [
+        "content/briefs/x.md:4:1: warning: 'updated' (2015-04-01) is before the brief's date (2015-04-28);"
+        " feeds would show it updated before it was published"
+    ]
+    assert load(brief_text(extra="updated: 2015-04-28\n"))[1] == []
+
+
 @pytest.mark.parametrize("value", ["Japan", "[Japan, 3]", "{a: b}", "[Japan, '']"])
 @pytest.mark.parametrize("key", ["tags", "authors"])
 def test_tags_and_authors_must_be_lists_of_strings(key: str, value: str) -> None:

@@ -238,6 +238,12 @@ def load_brief(file: ContentFile, timezone: str) -> tuple[Brief | None, list[Dia
     updated = None
     if meta.get("updated") is not None:
         updated = check.moment(meta["updated"], "updated", check.lines.top.get("updated"))
+        if updated is not None and date is not None and updated < date:
+            message = (
+                f"'updated' ({updated.date().isoformat()}) is before the brief's date"
+                f" ({date.date().isoformat()}); feeds would show it updated before it was published"
+            )
+            check.report("warning", message, check.lines.top.get("updated"))
     summary = check.string(meta, "summary")
     tags = check.string_list(meta, "tags")
     for tag in tags:
