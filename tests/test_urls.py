@@ -170,6 +170,37 @@ def test_a_static_file_cannot_take_a_generated_path(tmp_path: Path) -> None:
     ]
 
 
+def test_every_clash_of_output_paths_is_reported_in_one_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # other files are named from the working folder
+    root = make_site(
+        tmp_path,
+        {
+            "nsnbuild.toml": CONFIG,
+            "content/briefs/alliance.md": brief_text(extra="tags: [Iran]\n"),
+            "static/feed.xml": "<rss/>",
+            "static/tags/iran/index.html": "mine",
+            "static/page/2/index.html": "mine",
+            "static/briefs/2015/04/28/alliance/index.html": "mine",
+        },
+    )
+    (root / "content/briefs/other.md").write_text(brief_text(date="2015-04-27"))
+    (root / "nsnbuild.toml").write_text(CONFIG + "briefs_per_page = 1\n")
+    errors = errors_of(root)
+    assert errors == [
+        "static/briefs/2015/04/28/alliance/index.html:1:1: error: output path "
+        "'briefs/2015/04/28/alliance/index.html' is claimed both by this file and by "
+        "content/briefs/alliance.md",
+        "static/feed.xml:1:1: error: "
+        "output path 'feed.xml' is claimed both by this file and by a page nsnbuild makes",
+        "static/page/2/index.html:1:1: error: "
+        "output path 'page/2/index.html' is claimed both by this file and by a page nsnbuild makes",
+        "static/tags/iran/index.html:1:1: error: "
+        "output path 'tags/iran/index.html' is claimed both by this file and by a page nsnbuild makes",
+    ]
+
+
 # ---------------------------------------------------------------- a site under a path
 
 NSN_CONFIG = f"""title = "The Brief"

@@ -59,19 +59,6 @@ REQUIRED_TEMPLATES = (
     "page.html",
     "404.html",
 )
-GENERATED = (
-    "index.html",
-    "archive/index.html",
-    "tags/index.html",
-    "sources/index.html",
-    "authors/index.html",
-    "404.html",
-    "sitemap.xml",
-    "robots.txt",
-    "feed.xml",
-    "atom.xml",
-    "feed.json",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +115,7 @@ def read_site(
     diagnostics += held_back(everything.values(), options)
     entries, page_entries, fragments = _published(prepared, options)
     diagnostics += reserved_slug_problems([p.page for p in page_entries])
-    diagnostics += find_collisions(entries, page_entries, statics, GENERATED)
+    diagnostics += find_collisions(entries, page_entries)
     page_urls = {e.brief.rel: e.brief.url for e in entries} | {p.page.rel: p.page.url for p in page_entries}
     links: dict[str, tuple[Brief | Page, Sequence[LinkRef]]] = {}
     for item in prepared:

@@ -81,35 +81,23 @@ def _outside(path: Path, target: Path) -> Diagnostic:
     return Diagnostic("error", message, SourcePos(path))
 
 
-def find_collisions(
-    entries: Sequence[Entry],
-    pages: Sequence[PageEntry],
-    statics: Sequence[StaticFile],
-    generated: Iterable[str],
-) -> list[Diagnostic]:
-    """Two sources of one output path, or two briefs with one feed id: an error naming both."""
-    owners: dict[str, Path | None] = {}
+def find_collisions(entries: Sequence[Entry], pages: Sequence[PageEntry]) -> list[Diagnostic]:
+    """Two content files with one output path, or two briefs with one feed id: an error
+    naming both. (A static file against a page or anything else is found with every other
+    clash of output paths once the site is planned: `output_conflicts`.)"""
+    owners: dict[str, Path] = {}
     problems: list[Diagnostic] = []
 
-    def claim(rel: str, source: Path | None) -> None:
-        if rel not in owners:
-            owners[rel] = source
-            return
-        first = owners[rel]
-        if source is None:
-            return
-        what = display_path(first) if first is not None else "a page nsnbuild makes"
-        message = f"output path '{rel}' is claimed both by this file and by {what}"
-        problems.append(Diagnostic("error", message, SourcePos(source, 1, 1)))
+    def claim(rel: str, source: Path) -> None:
+        first = owners.setdefault(rel, source)
+        if first != source:
+            message = f"output path '{rel}' is claimed both by this file and by {display_path(first)}"
+            problems.append(Diagnostic("error", message, SourcePos(source, 1, 1)))
 
-    for rel in generated:
-        owners.setdefault(rel, None)
     for entry in entries:
         claim(entry.brief.url + "index.html", entry.brief.path)
     for page in pages:
         claim(page.page.url + "index.html", page.page.path)
-    for item in statics:
-        claim(item.rel, item.source)
     ids: dict[str, Path] = {}
     for entry in entries:
         brief = entry.brief
