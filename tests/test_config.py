@@ -436,3 +436,13 @@ def test_a_name_that_is_another_sources_alias_fails_the_build(tmp_path: Path) ->
         "sources.toml:10:1: error: name 'The  wall street JOURNAL' of source 'The  wall street JOURNAL' "
         "is already used by source 'Wall Street Journal'"
     ]
+
+
+def test_a_config_that_is_not_utf8_is_an_error_at_the_byte(tmp_path: Path) -> None:
+    (tmp_path / "nsnbuild.toml").write_bytes(b'title = "T"\nauthor = "Caf\xe9"\n')
+    (tmp_path / "sources.toml").write_bytes(b'["Le Monde"]\r\nkind = "\xe9"\r\n')
+    _, _, problems = load_config(tmp_path)
+    assert shown(problems, tmp_path) == [
+        "nsnbuild.toml:2:14: error: file is not valid UTF-8 (byte 0xe9 here); save it as UTF-8",
+        "sources.toml:2:9: error: file is not valid UTF-8 (byte 0xe9 here); save it as UTF-8",
+    ]

@@ -297,7 +297,7 @@ def test_a_file_that_is_not_utf8_is_an_error() -> None:
     brief, problems = load(b"---\ntitle: Caf\xe9\ndate: 2015-04-28\n---\n")
     assert brief is None
     assert problems == [
-        "content/briefs/x.md: error: file is not valid UTF-8 (invalid byte 0xe9 at byte offset 14)"
+        "content/briefs/x.md:2:11: error: file is not valid UTF-8 (byte 0xe9 here); save it as UTF-8"
     ]
 
 

@@ -14,7 +14,14 @@ from typing import Any
 
 from .errors import Diagnostic, Level, SourcePos
 from .model import Publisher, RegistrySource, SiteConfig, SourceRegistry
-from .texts import INVALID_CHARACTER, PICTURES, describe_character, normalise_base_url, source_line
+from .texts import (
+    INVALID_CHARACTER,
+    PICTURES,
+    describe_character,
+    normalise_base_url,
+    source_line,
+    undecodable,
+)
 
 CONFIG_NAME = "nsnbuild.toml"
 REGISTRY_NAME = "sources.toml"
@@ -395,8 +402,8 @@ def read_text(path: Path) -> tuple[str | None, list[Diagnostic]]:
     try:
         return data.decode("utf-8").replace("\r\n", "\n"), []
     except UnicodeDecodeError as exc:
-        message = f"file is not valid UTF-8 (byte offset {exc.start})"
-        return None, [Diagnostic("error", message, SourcePos(path))]
+        line, column, message = undecodable(data, exc.start)
+        return None, [Diagnostic("error", message, SourcePos(path, line, column))]
 
 
 def load_config(

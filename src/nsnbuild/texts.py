@@ -25,6 +25,15 @@ def describe_character(char: str) -> str:
     return f"{kind} U+{ord(char):04X}"
 
 
+def undecodable(data: bytes, start: int) -> tuple[int, int, str]:
+    """Where the first byte that is not UTF-8 stands (`start`, an index into `data`): its
+    1-based line and column, counting the text before it, and a message naming the byte."""
+    before = data[:start].decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    return line, column, f"file is not valid UTF-8 (byte 0x{data[start]:02x} here); save it as UTF-8"
+
+
 def source_line(text: str, line: int | None) -> str | None:
     """The 1-based line `line` of text, to print under a diagnostic, or None.
 

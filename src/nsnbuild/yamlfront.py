@@ -17,7 +17,7 @@ except ImportError:  # PyYAML built without libyaml
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 from .errors import Diagnostic, SourcePos
-from .texts import INVALID_CHARACTER, describe_character, source_line
+from .texts import INVALID_CHARACTER, describe_character, source_line, undecodable
 
 # line breaks to YAML 1.1 (and str.splitlines) but not to Markdown or to positions; U+0085, the
 # third one, is a control character
@@ -218,9 +218,8 @@ def decode(data: bytes, path: Path) -> tuple[str | None, list[Diagnostic]]:
     try:
         text = data[offset:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        start = exc.start + offset
-        message = f"file is not valid UTF-8 (invalid byte 0x{data[start]:02x} at byte offset {start})"
-        return None, [Diagnostic("error", message, SourcePos(path))]
+        line, column, message = undecodable(data[offset:], exc.start)
+        return None, [Diagnostic("error", message, SourcePos(path, line, column))]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return (None, problems) if (problems := _control_problems(text, path)) else (text, [])
 
