@@ -446,3 +446,11 @@ def test_a_config_that_is_not_utf8_is_an_error_at_the_byte(tmp_path: Path) -> No
         "nsnbuild.toml:2:14: error: file is not valid UTF-8 (byte 0xe9 here); save it as UTF-8",
         "sources.toml:2:9: error: file is not valid UTF-8 (byte 0xe9 here); save it as UTF-8",
     ]
+
+
+def test_a_wrong_value_under_a_dotted_key_is_reported_at_its_line(tmp_path: Path) -> None:
+    text = 'title = "T"\npublisher.name = 5\n"markdown" . allow_html = "yes"\n'
+    assert parse(tmp_path, text)[1] == [
+        "nsnbuild.toml:2:1: error: 'publisher.name' must be a string",
+        "nsnbuild.toml:3:1: error: 'markdown.allow_html' must be true or false",
+    ]

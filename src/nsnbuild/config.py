@@ -28,7 +28,8 @@ REGISTRY_NAME = "sources.toml"
 
 _TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_EOF = re.compile(r"\s*\(at end of document\)\s*$")
-_KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+_KEY_PART = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
+_KEY = re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
 
@@ -83,23 +84,31 @@ def _locate_keys(text: str) -> dict[tuple[tuple[str, ...], str | None], int]:
                 parsed = tomllib.loads(f"{header} = 0")
             except tomllib.TOMLDecodeError:
                 continue
-            path: list[str] = []
-            node: Any = parsed
-            while isinstance(node, dict) and len(node) == 1:
-                name = next(iter(node))
-                path.append(name)
-                node = node[name]
-            table = tuple(path)
+            table = _key_path(parsed)
             found.setdefault((table, None), number)
             continue
         match = _KEY.match(line)
         if match:
             try:
-                key = next(iter(tomllib.loads(f"{match.group(1)} = 0")))
-            except (tomllib.TOMLDecodeError, StopIteration):
+                # a dotted key (`publisher.name = ...`) names a key of a table, and the table
+                *within, key = _key_path(tomllib.loads(f"{match.group(1)} = 0"))
+            except (tomllib.TOMLDecodeError, ValueError):
                 continue
-            found.setdefault((table, key), number)
+            for depth in range(len(within)):
+                found.setdefault(((*table, *within[:depth]), within[depth]), number)
+                found.setdefault(((*table, *within[: depth + 1]), None), number)
+            found.setdefault(((*table, *within), key), number)
     return found
+
+
+def _key_path(parsed: Any) -> tuple[str, ...]:
+    """The names down to the one value of `tomllib.loads("a.b.c = 0")`: ('a', 'b', 'c')."""
+    path: list[str] = []
+    while isinstance(parsed, dict) and len(parsed) == 1:
+        name = next(iter(parsed))
+        path.append(name)
+        parsed = parsed[name]
+    return tuple(path)
 
 
 def parse_toml(text: str, path: Path) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
