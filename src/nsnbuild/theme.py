@@ -156,6 +156,15 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
     except jinja2.TemplateError as exc:
         path, line = _template_frame(env, exc)
         raise TemplateProblem(_diagnostic(path, line, f"template error: {exc}")) from exc
+    except Exception as exc:
+        # a Python error raised by the template's own code (`1 // 0`, `"%d" % "x"`): the
+        # template is at fault when the innermost frame of a theme file is on the way to it
+        path, line = _template_frame(env, exc)
+        if path is None:
+            raise
+        raise TemplateProblem(
+            _diagnostic(path, line, f"template error: {type(exc).__name__}: {exc}")
+        ) from exc
 
 
 def _template_frame(env: jinja2.Environment, exc: BaseException) -> tuple[Path | None, int | None]:
