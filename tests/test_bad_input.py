@@ -111,3 +111,65 @@ def test_a_python_error_in_a_template_is_reported_from_worker_processes(tmp_path
     result = cli("build", "--site", str(root), "--jobs", "2")
     assert result.exit_code == 1
     assert "brief.html:3:1: error: template error: ZeroDivisionError" in result.output
+
+
+# ---------------------------------------------------------------- URLs Python cannot take apart
+
+UNCLOSED = "the '[' that opens its IPv6 host is never closed"
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("https://[::1/", UNCLOSED),
+        ("https://[zz]/", "its host '[zz]' is not an IPv6 address"),
+        ("https://exa mple.org/", "its host 'exa mple.org' contains a space"),
+        ("https://example.org:99999/", "its port '99999' is not a number from 1 to 65535"),
+        ("https://example.org:http/", "its port 'http' is not a number from 1 to 65535"),
+    ],
+)
+def test_a_base_url_with_a_bad_host_or_port_is_an_error(tmp_path: Path, url: str, why: str) -> None:
+    root = make_site(
+        tmp_path, {"nsnbuild.toml": f'base_url = "{url}"\n', "content/briefs/a.md": brief_text()}
+    )
+    assert errors_of(root) == [
+        f"nsnbuild.toml:1:1: error: 'base_url' must be an absolute http(s) URL, not '{url}' ({why})"
+    ]
+    result = cli("build", "--site", str(root), "--base-url", url)
+    assert result.exit_code == 2
+    assert f"'{url}' is not an absolute http(s) URL ({why})" in result.output
+
+
+def test_an_ipv6_host_and_a_port_are_accepted_in_base_url(tmp_path: Path) -> None:
+    for url in ("https://[::1]:8443/news/", "http://example.org:8080/"):
+        root = make_site(tmp_path / str(len(url)), {"nsnbuild.toml": f'base_url = "{url}"\n'})
+        assert build(root).config.base_url == url
+
+
+def test_publisher_and_registry_urls_with_a_bad_host_are_errors(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path,
+        {
+            "nsnbuild.toml": CONFIG + '[publisher]\nurl = "https://[::1/"\n',
+            "sources.toml": '[Reuters]\nurl = "https://[::1/"\n',
+            "content/briefs/a.md": brief_text(),
+        },
+    )
+    assert errors_of(root) == [
+        f"nsnbuild.toml:4:1: error: 'publisher.url' must be an http(s) URL, not 'https://[::1/' ({UNCLOSED})",
+        f"sources.toml:2:1: error: 'url' of source 'Reuters' must be an http(s) URL ({UNCLOSED})",
+    ]
+
+
+def test_front_matter_urls_with_a_bad_host_are_errors(tmp_path: Path) -> None:
+    extra = (
+        'sources:\n  - name: X\n    date: 2015-01-01\n    url: "https://[::1/"\n'
+        'photo:\n  src: "https://example.org:0/x.png"\n'
+    )
+    root = make_site(tmp_path, {"nsnbuild.toml": CONFIG, "content/briefs/a.md": brief_text(extra=extra)})
+    assert errors_of(root) == [
+        f"content/briefs/a.md:7:1: error: 'url' of sources entry 1 must be an http(s) URL, "
+        f"not 'https://[::1/' ({UNCLOSED})",
+        "content/briefs/a.md:9:1: error: 'photo.src' must be a path under static/ or an http(s) URL, "
+        "not 'https://example.org:0/x.png' (its port '0' is not a number from 1 to 65535)",
+    ]

@@ -18,6 +18,7 @@ from .texts import (
     INVALID_CHARACTER,
     PICTURES,
     describe_character,
+    host_note,
     normalise_base_url,
     source_line,
     undecodable,
@@ -193,7 +194,7 @@ def _base_url(value: Any) -> str | None:
     if not isinstance(value, str):
         return "must be a string"
     ok = normalise_base_url(value) is not None
-    return None if ok else f"must be an absolute http(s) URL, not '{value}'"
+    return None if ok else f"must be an absolute http(s) URL, not '{value}'{host_note(value)}"
 
 
 def _language(value: Any) -> str | None:
@@ -235,7 +236,8 @@ def _static_path(value: Any) -> str | None:
 def _http_url(value: Any) -> str | None:
     if not isinstance(value, str):
         return "must be a string"
-    return None if normalise_base_url(value) is not None else f"must be an http(s) URL, not '{value}'"
+    ok = normalise_base_url(value) is not None
+    return None if ok else f"must be an http(s) URL, not '{value}'{host_note(value)}"
 
 
 _TOP: dict[str, _Check] = {
@@ -375,7 +377,8 @@ def parse_registry(text: str, path: Path) -> tuple[SourceRegistry, list[Diagnost
             if key not in ("url", "kind", "aliases"):
                 report.add("warning", f"unknown key '{key}' for source '{name}'", table, key)
         if url is not None and (not isinstance(url, str) or normalise_base_url(url) is None):
-            report.add("error", f"'url' of source '{name}' must be an http(s) URL", table, "url")
+            why = host_note(url) if isinstance(url, str) else ""
+            report.add("error", f"'url' of source '{name}' must be an http(s) URL{why}", table, "url")
             url = None
         if kind is not None and not isinstance(kind, str):
             report.add("error", f"'kind' of source '{name}' must be a string", table, "kind")
@@ -435,6 +438,7 @@ def load_config(
         unset = table is not None and "base_url" not in table
     if overrides.base_url is not None and normalise_base_url(overrides.base_url) is None:
         message = f"--base-url must be an absolute http(s) URL, not '{overrides.base_url}'"
+        message += host_note(overrides.base_url)
         diagnostics.append(Diagnostic("error", message))
     elif not config.base_url_set and unset:
         where = SourcePos(config_path) if text is not None else None

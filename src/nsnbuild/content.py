@@ -14,7 +14,15 @@ from .discover import ContentFile, read_content
 from .errors import Diagnostic, Level, SourcePos
 from .model import Brief, Page, Photo, SourceRef
 from .slugs import is_valid_slug, slug_from_filename, slugify
-from .texts import INVALID_CHARACTER, describe_character, is_http_url_or_path, is_unsafe_url, source_line
+from .texts import (
+    INVALID_CHARACTER,
+    describe_character,
+    host_note,
+    host_problem,
+    is_http_url_or_path,
+    is_unsafe_url,
+    source_line,
+)
 from .yamlfront import Lines, decode, scan_lines, split_front_matter
 
 BRIEF_KEYS = frozenset(
@@ -309,6 +317,7 @@ def _photo(value: Any, check: _Checker) -> Photo | None:
     if src is not None and (is_unsafe_url(src) or not is_http_url_or_path(src)):
         line = check.lines.photo.get("src", (None, 1))[0]
         message = f"'photo.src' must be a path under static/ or an http(s) URL, not '{shown_value(src)}'"
+        message += host_note(src)
         check.report("error", message, line)
         fields.pop("src")
     caption = check.lines.photo.get("caption")
@@ -367,8 +376,10 @@ def _sources(value: Any, check: _Checker) -> tuple[SourceRef, ...]:
             day = check.day(entry["date"], f"date of {where}", keys.get("date", line))
             ok = ok and day is not None
         url = values.get("url")
-        if url is not None and (is_unsafe_url(url) or not url.startswith(("http://", "https://"))):
-            message = f"'url' of {where} must be an http(s) URL, not '{shown_value(url)}'"
+        if url is not None and (
+            is_unsafe_url(url) or not url.startswith(("http://", "https://")) or host_problem(url)
+        ):
+            message = f"'url' of {where} must be an http(s) URL, not '{shown_value(url)}'{host_note(url)}"
             check.report("error", message, keys.get("url", line))
             ok = False
         if ok and day is not None:

@@ -106,10 +106,10 @@ def locked(root: Path) -> AbstractContextManager[None]:
 
 
 def check_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from .texts import normalise_base_url
+    from .texts import host_note, normalise_base_url
 
     if value is not None and normalise_base_url(value) is None:
-        raise click.BadParameter(f"'{value}' is not an absolute http(s) URL")
+        raise click.BadParameter(f"'{value}' is not an absolute http(s) URL{host_note(value)}")
     return value
 
 

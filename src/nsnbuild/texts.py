@@ -4,12 +4,15 @@ place in text, a line to print under a diagnostic, and URLs that may or may not 
 from __future__ import annotations
 
 import html
+import ipaddress
 import re
 from urllib.parse import urlsplit
 
 _UNSAFE_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data|file):", re.IGNORECASE)
 _ANY_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _IGNORED_IN_URL = re.compile(r"[\t\n\r]")
+# what a host name cannot hold: spaces and controls, and the characters URLs never allow
+_NOT_IN_HOST = re.compile(r"[\s\x00-\x1f\x7f\"<>\\^`{|}\[\]/?#@]")
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
 # no place in text: C0 controls but tab and line breaks, DEL and C1 controls (invisible; most
 # not allowed in XML or HTML), and the noncharacters U+FFFE and U+FFFF (not allowed in XML)
@@ -61,15 +64,72 @@ def is_unsafe_url(url: str) -> bool:
 
 
 def is_http_url_or_path(url: str) -> bool:
-    """True for an http(s) URL, a scheme-relative `//host/...`, or a path with no scheme."""
+    """True for an http(s) URL, a scheme-relative `//host/...`, or a path with no scheme;
+    not for one that names its host or port in a way no browser can use."""
     match = _ANY_SCHEME.match(url.strip())
-    return match is None or match.group(1).lower() in ("http", "https")
+    if match is not None and match.group(1).lower() not in ("http", "https"):
+        return False
+    return host_problem(url) is None
+
+
+def http_url_problem(url: str) -> str | None:
+    """Why url is not an absolute http(s) URL, in words to follow 'not a URL' (or None)."""
+    match = _ANY_SCHEME.match(url.strip())
+    if match is None or match.group(1).lower() not in ("http", "https"):
+        return "it does not start with http:// or https://"
+    problem = host_problem(url)
+    if problem is None and not urlsplit(url.strip()).netloc:
+        return "it has no host"
+    return problem
+
+
+def host_problem(url: str) -> str | None:
+    """Why the host or port of a URL cannot be used (Python cannot even split some of them
+    into parts), or None when they can or it names none."""
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        netloc = text.split("//", 1)[-1].split("/", 1)[0]
+        if "[" in netloc and "]" not in netloc:
+            return "the '[' that opens its IPv6 host is never closed"
+        address = netloc.partition("[")[2].partition("]")[0]
+        return f"its host '[{address}]' is not an IPv6 address"
+    if not parts.netloc:
+        return None
+    host = parts.netloc.rpartition("@")[2]
+    if host.startswith("["):
+        address, _, port = host[1:].partition("]")
+        try:
+            ipaddress.IPv6Address(address)
+        except ValueError:
+            return f"its host '[{address}]' is not an IPv6 address"
+        port = port[1:]
+    else:
+        host, _, port = host.partition(":")
+        if not host:
+            return "it has no host"
+        bad = _NOT_IN_HOST.search(host)
+        if bad is not None:
+            what = "a space" if bad.group().isspace() else f"'{bad.group()}'"
+            return f"its host '{host}' contains {what}"
+    if port and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        return f"its port '{port}' is not a number from 1 to 65535"
+    return None
+
+
+def host_note(url: str) -> str:
+    """' (its port ...)' to end a message about url when its host or port is what is wrong."""
+    problem = host_problem(url)
+    return f" ({problem})" if problem is not None else ""
 
 
 def normalise_base_url(url: str) -> str | None:
     """An absolute http(s) URL ending in '/', or None when url is not one."""
+    if http_url_problem(url) is not None:
+        return None
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+    if parts.query or parts.fragment:
         return None
     path = parts.path or "/"
     if not path.endswith("/"):
