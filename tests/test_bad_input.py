@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,19 +49,29 @@ def cli(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), prog_name="nsnbuild")
 
 
-def cannot_read(path: Path) -> bool:
-    """chmod 000 on path, and True when this process is then really kept out of it
-    (root is not, unless it runs without its file capabilities)."""
-    path.chmod(0)
-    try:
-        if path.is_dir():
-            os.listdir(path)
-        else:
-            path.open("rb").close()
-    except PermissionError:
-        return True
-    path.chmod(0o755)
-    return False
+DROP = "-dac_override,-dac_read_search"
+
+
+def unprivileged(*args: str) -> subprocess.CompletedProcess[str]:
+    """`nsnbuild args` in a new process that file permissions apply to: as this user, or, for
+    root, under setpriv without the capabilities that let root read and write anything."""
+    command = [sys.executable, "-m", "nsnbuild.cli", *args]
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("root is not kept out of unreadable files without setpriv")
+        command = ["setpriv", "--bounding-set", DROP, "--inh-caps", DROP, *command]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.stderr.startswith("setpriv:"):
+        pytest.skip(f"setpriv cannot drop capabilities here: {result.stderr.strip()}")
+    return result
+
+
+def failed_with(result: subprocess.CompletedProcess[str], *errors: str) -> None:
+    """The command failed with exit code 1, printing exactly these errors and no traceback."""
+    assert result.returncode == 1, result.stderr
+    printed = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert printed == list(errors), result.stderr
+    assert "Traceback" not in result.stderr
 
 
 # ---------------------------------------------------------------- templates that fail at render time
@@ -173,3 +185,61 @@ def test_front_matter_urls_with_a_bad_host_are_errors(tmp_path: Path) -> None:
         "content/briefs/a.md:9:1: error: 'photo.src' must be a path under static/ or an http(s) URL, "
         "not 'https://example.org:0/x.png' (its port '0' is not a number from 1 to 65535)",
     ]
+
+
+# ---------------------------------------------------------------- symlink loops
+
+
+@pytest.mark.parametrize("place", ["static/loop", "content/briefs/loop.md", "static/sub/two.css"])
+def test_a_symlink_loop_is_an_error_like_a_broken_symlink(tmp_path: Path, place: str) -> None:
+    root = make_site(tmp_path, {"nsnbuild.toml": CONFIG, "content/briefs/a.md": brief_text()})
+    build(root)
+    before = tree(root / "output")
+    link = root / place
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if place.endswith("two.css"):
+        (link.parent / "one.css").symlink_to("two.css")  # round through two links
+        link.symlink_to("one.css")
+        expected = [f"{p}: error: {LOOP}" for p in ("static/sub/one.css", "static/sub/two.css")]
+    else:
+        link.symlink_to(link.name)
+        expected = [f"{place}: error: {LOOP}"]
+    assert errors_of(root) == expected
+    assert tree(root / "output") == before
+    checked = cli("check", "--site", str(root))
+    assert checked.exit_code == 1
+    assert f"error: {LOOP}" in checked.output
+
+
+LOOP = "symlink loop: the link leads back to itself, never to a file"
+
+
+# ---------------------------------------------------------------- files and folders that cannot be read
+
+
+def test_unreadable_static_files_and_folders_are_errors(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path,
+        {
+            "nsnbuild.toml": CONFIG,
+            "content/briefs/a.md": brief_text(),
+            "static/secret.txt": "x",
+            "static/sub/map.png": "x",
+            "static/open.txt": "x",
+        },
+    )
+    assert unprivileged("build", "--site", str(root), "-q").returncode == 0
+    before = tree(root / "output")
+    (root / "static/secret.txt").chmod(0)
+    (root / "static/sub").chmod(0)
+    try:
+        for command in ("build", "check"):
+            failed_with(
+                unprivileged(command, "--site", str(root)),
+                f"{root / 'static/secret.txt'}: error: cannot read file: Permission denied",
+                f"{root / 'static/sub'}: error: cannot read folder: Permission denied",
+            )
+    finally:
+        (root / "static/secret.txt").chmod(0o644)
+        (root / "static/sub").chmod(0o755)
+    assert tree(root / "output") == before

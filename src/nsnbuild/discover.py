@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from collections.abc import Iterator, Mapping
@@ -50,6 +51,27 @@ def digest_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def link_problem(path: Path, root: Path | None, verb: str) -> str | None:
+    """What is wrong with the symlink at path, or None: it leads outside root (when a root
+    is given; the link is then refused, `verb` saying what was not done), nowhere, or round
+    in a loop of links that never reaches a file."""
+    loop = "symlink loop: the link leads back to itself, never to a file"
+    try:
+        target = path.resolve()
+    except RuntimeError:  # Python before 3.13 raises this for a loop
+        return loop
+    if root is not None and not target.is_relative_to(root):
+        return f"symlink points outside the site (to {target}); refusing to {verb} it"
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return "broken symlink"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return loop
+    return None
+
+
 def _walk(folder: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[Path]:
     """Files under folder, sorted; symlinks followed only while they stay inside the site."""
     seen: set[Path] = set()
@@ -77,13 +99,9 @@ def _walk(folder: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[P
                 diagnostics.append(Diagnostic("error", message, SourcePos(current)))
                 continue
             if entry.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(root):
-                    message = f"symlink points outside the site (to {target}); refusing to read it"
-                    diagnostics.append(Diagnostic("error", message, SourcePos(path)))
-                    continue
-                if not target.exists():
-                    diagnostics.append(Diagnostic("error", "broken symlink", SourcePos(path)))
+                problem = link_problem(path, root, "read")
+                if problem is not None:
+                    diagnostics.append(Diagnostic("error", problem, SourcePos(path)))
                     continue
             if entry.is_dir():
                 stack.append(path)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from .discover import link_problem
 from .errors import Diagnostic, SourcePos, display_path
 from .model import Brief, LinkRef, Page, SiteConfig
 from .records import pickle_by_fields
@@ -35,16 +36,22 @@ def collect_static(config: SiteConfig, theme: ThemeAssets) -> tuple[list[StaticF
     """Files of static/ (at the output root) and of the theme's assets (under assets/).
 
     Symlinks are followed while they stay inside the site; one that leads outside it, nowhere,
-    or back into a folder that holds it is an error, never a file silently left out.
+    round in a loop or back into a folder that holds it is an error, and so is a file or
+    folder that cannot be read: never a file silently left out.
     """
     found: list[StaticFile] = []
     problems: list[Diagnostic] = []
     root = config.root.resolve()
     static = config.static_dir
+
+    def unreadable(exc: OSError) -> None:
+        message = f"cannot read folder: {exc.strerror}"
+        problems.append(Diagnostic("error", message, SourcePos(Path(exc.filename))))
+
     if static.is_dir():
         # for each folder to visit, the real folders on the way to it: a symlink back to one is a loop
         chains: dict[str, frozenset[Path]] = {os.fspath(static): frozenset({static.resolve()})}
-        for dirpath, dirnames, filenames in os.walk(static, followlinks=True):
+        for dirpath, dirnames, filenames in os.walk(static, onerror=unreadable, followlinks=True):
             chain = chains.pop(dirpath)
             kept = []
             for name in sorted(dirnames):
@@ -61,15 +68,12 @@ def collect_static(config: SiteConfig, theme: ThemeAssets) -> tuple[list[StaticF
             dirnames[:] = kept
             for name in sorted(filenames):
                 path = Path(dirpath, name)
-                if path.is_symlink():
-                    target = path.resolve()
-                    if not target.is_relative_to(root):
-                        problems.append(_outside(path, target))
-                        continue
-                    if not target.exists():
-                        problems.append(Diagnostic("error", "broken symlink", SourcePos(path)))
-                        continue
-                if path.is_file():
+                problem = link_problem(path, root, "copy") if path.is_symlink() else None
+                if problem is None and path.is_file() and not os.access(path, os.R_OK):
+                    problem = "cannot read file: Permission denied"
+                if problem is not None:
+                    problems.append(Diagnostic("error", problem, SourcePos(path)))
+                elif path.is_file():
                     found.append(StaticFile(path.relative_to(static).as_posix(), path))
     for rel, path in theme.assets:
         found.append(StaticFile(f"assets/{rel}", path))
