@@ -243,3 +243,56 @@ def test_unreadable_static_files_and_folders_are_errors(tmp_path: Path) -> None:
         (root / "static/secret.txt").chmod(0o644)
         (root / "static/sub").chmod(0o755)
     assert tree(root / "output") == before
+
+
+def test_theme_files_that_cannot_be_read_are_errors(tmp_path: Path) -> None:
+    root = site(tmp_path)
+    build(root)
+    before = tree(root / "output")
+    templates, assets = root / "themes/mine/templates", root / "themes/mine/assets"
+    assets.mkdir()
+    (templates / "gone.html").symlink_to("no-such.html")
+    (templates / "loop.html").symlink_to("loop.html")
+    (assets / "gone.css").symlink_to("no-such.css")
+    (templates / "page.html").write_bytes(b"\xff\xfe{{ x }}")
+    assert errors_of(root) == [
+        "themes/mine/assets/gone.css: error: broken symlink",
+        "themes/mine/templates/gone.html: error: broken symlink",
+        f"themes/mine/templates/loop.html: error: {LOOP}",
+        "themes/mine/templates/page.html: error: template is not valid UTF-8 (byte offset 0)",
+    ]
+    assert tree(root / "output") == before
+    checked = cli("check", "--site", str(root))
+    assert checked.exit_code == 1
+    assert "page.html: error: template is not valid UTF-8 (byte offset 0)" in checked.output
+
+
+def test_theme_files_and_folders_without_permission_are_errors(tmp_path: Path) -> None:
+    root = site(tmp_path)
+    (root / "themes/mine/assets").mkdir()
+    (root / "themes/mine/assets/style.css").write_text("body {}\n")
+    assert unprivileged("build", "--site", str(root), "-q").returncode == 0
+    before = tree(root / "output")
+    locked = [root / "themes/mine/templates/page.html", root / "themes/mine/assets/style.css"]
+    for path in locked:
+        path.chmod(0)
+    try:
+        for command in ("build", "check"):
+            failed_with(
+                unprivileged(command, "--site", str(root)),
+                f"{locked[1]}: error: cannot read file: Permission denied",
+                f"{locked[0]}: error: cannot read file: Permission denied",
+            )
+        locked[0].chmod(0o644)
+        locked.append(root / "themes/mine/templates")
+        locked[2].chmod(0)
+        # the default theme's templates are not used in its place without a word
+        failed_with(
+            unprivileged("build", "--site", str(root)),
+            f"{locked[1]}: error: cannot read file: Permission denied",
+            f"{locked[2]}: error: cannot read folder: Permission denied",
+        )
+    finally:
+        for path in locked:
+            path.chmod(0o755)
+    assert tree(root / "output") == before

@@ -99,7 +99,8 @@ def read_site(
     aliases, problems = alias_map(registry)
     diagnostics += problems
     theme = locate_theme(config)
-    diagnostics += check_templates(runner.environment(theme), REQUIRED_TEMPLATES)
+    diagnostics += theme.problems
+    diagnostics += check_templates(runner.environment(theme), REQUIRED_TEMPLATES, theme.unreadable)
     store = Store(config.cache_dir) if options.use_cache else None
     known = load_known(store, config.output_dir) if store else {}
     files, problems = discover_content(config.root, known, seen.content if seen is not None else None)

@@ -165,6 +165,8 @@ def build_edits(
     if problems or clashes:
         return None
     theme = locate_theme(config)
+    if theme.problems:
+        return None
     store = Store(config.cache_dir)
     output = config.output_dir
     settings = settings_key(config.root, overrides, options, theme.digest)

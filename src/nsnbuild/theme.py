@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import os
+import stat
 import traceback
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .discover import link_problem
 from .errors import Diagnostic, SourcePos, line_of
 from .model import SiteConfig
 
@@ -32,25 +34,70 @@ def default_theme_dir() -> Path:
 @dataclass(frozen=True, slots=True)
 class Theme:
     """Where templates and assets come from, in lookup order; a digest of all of them, and
-    one of the assets alone (the version in asset URLs, which changes only when they do)."""
+    one of the assets alone (the version in asset URLs, which changes only when they do).
+
+    `problems`: files and folders of the theme that cannot be read (the build fails on
+    them); `unreadable`: the names of the templates among them, which are not compiled."""
 
     template_dirs: tuple[Path, ...]
     assets: tuple[tuple[str, Path], ...]
     digest: str
     assets_digest: str
+    problems: tuple[Diagnostic, ...] = ()
+    unreadable: frozenset[str] = frozenset()
 
 
-def _files(folder: Path) -> list[tuple[str, Path]]:
+def _files(folder: Path, problems: list[Diagnostic]) -> list[tuple[str, Path]]:
+    """The files under folder (not under its hidden folders), sorted; a folder that cannot be
+    read, a broken symlink and a symlink loop are problems, never left out without a word."""
+
+    def unreadable(exc: OSError) -> None:
+        message = f"cannot read folder: {exc.strerror}"
+        problems.append(Diagnostic("error", message, SourcePos(Path(exc.filename or folder))))
+
     found: list[tuple[str, Path]] = []
-    if not folder.is_dir():
+    if not _is_folder(folder, problems):
         return found
-    for dirpath, dirnames, filenames in os.walk(folder):
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=unreadable):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if not name.startswith("."):
-                path = Path(dirpath) / name
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            problem = link_problem(path, None, "read") if path.is_symlink() else None
+            if problem is not None:
+                problems.append(Diagnostic("error", problem, SourcePos(path)))
+            else:
                 found.append((path.relative_to(folder).as_posix(), path))
     return found
+
+
+def _is_folder(path: Path, problems: list[Diagnostic]) -> bool:
+    """Whether path is a folder; one that may be there but cannot be looked at is a problem."""
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as exc:
+        problems.append(Diagnostic("error", f"cannot read folder: {exc.strerror}", SourcePos(path.parent)))
+        return False
+
+
+def _read(path: Path, problems: list[Diagnostic], text: bool) -> bytes | None:
+    """A theme file's bytes (templates: only if they are UTF-8), or None and a problem."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Diagnostic("error", f"cannot read file: {exc.strerror}", SourcePos(path)))
+        return None
+    if text:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            message = f"template is not valid UTF-8 (byte offset {exc.start})"
+            problems.append(Diagnostic("error", message, SourcePos(path)))
+            return None
+    return data
 
 
 def locate_theme(config: SiteConfig) -> Theme:
@@ -59,22 +106,38 @@ def locate_theme(config: SiteConfig) -> Theme:
     roots = [default]
     if config.theme != "default":
         roots.insert(0, config.root / "themes" / config.theme)
-    template_dirs = tuple(root / TEMPLATES for root in roots if (root / TEMPLATES).is_dir())
+    problems: list[Diagnostic] = []
+    template_dirs = tuple(root / TEMPLATES for root in roots if _is_folder(root / TEMPLATES, problems))
     assets: dict[str, Path] = {}
     for root in reversed(roots):
-        assets.update(_files(root / ASSETS))
+        assets.update(_files(root / ASSETS, problems))
     templates = hashlib.blake2b(digest_size=16)
     for place, folder in enumerate(template_dirs):
         # the folder's place in the lookup order, not its path: a copy of the site digests alike
-        for rel, path in _files(folder):
+        for rel, path in _files(folder, problems):
             templates.update(f"{place}:{rel}\0".encode())
-            templates.update(path.read_bytes())
+            data = _read(path, problems, text=True)
+            templates.update(data if data is not None else b"\0unreadable")
+    unreadable = {
+        d.pos.path.relative_to(folder).as_posix()
+        for folder in template_dirs
+        for d in problems
+        if d.pos is not None and d.pos.path.is_relative_to(folder)
+    }
     files = hashlib.blake2b(digest_size=16)
     for rel, path in sorted(assets.items()):
         files.update(f"{rel}\0".encode())
-        files.update(path.read_bytes())
+        data = _read(path, problems, text=False)
+        files.update(data if data is not None else b"\0unreadable")
     both = hashlib.blake2b(f"{templates.hexdigest()}{files.hexdigest()}".encode(), digest_size=16)
-    return Theme(template_dirs, tuple(sorted(assets.items())), both.hexdigest(), files.hexdigest())
+    return Theme(
+        template_dirs,
+        tuple(sorted(assets.items())),
+        both.hexdigest(),
+        files.hexdigest(),
+        tuple(problems),
+        frozenset(unreadable),
+    )
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:
@@ -126,12 +189,16 @@ def _diagnostic(path: Path | None, line: int | None, message: str) -> Diagnostic
     return Diagnostic("error", message, pos, source)
 
 
-def check_templates(env: jinja2.Environment, required: tuple[str, ...]) -> list[Diagnostic]:
-    """Compile every template of the theme; report syntax errors and missing templates."""
+def check_templates(
+    env: jinja2.Environment, required: tuple[str, ...], unreadable: Collection[str] = ()
+) -> list[Diagnostic]:
+    """Compile every template of the theme; report syntax errors and missing templates.
+
+    `unreadable`: templates that cannot be read, already reported (Theme.problems)."""
     import jinja2
 
     problems: list[Diagnostic] = []
-    for name in sorted(set(env.list_templates()) | set(required)):
+    for name in sorted((set(env.list_templates()) | set(required)) - set(unreadable)):
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
@@ -139,6 +206,8 @@ def check_templates(env: jinja2.Environment, required: tuple[str, ...]) -> list[
             problems.append(_diagnostic(path, exc.lineno, f"template syntax error: {exc.message}"))
         except jinja2.TemplateNotFound as exc:
             problems.append(Diagnostic("error", f"template '{exc.name}' not found in the theme"))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Diagnostic("error", f"cannot read template '{name}': {exc}"))
     return problems
 
 
@@ -156,6 +225,9 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
     except jinja2.TemplateError as exc:
         path, line = _template_frame(env, exc)
         raise TemplateProblem(_diagnostic(path, line, f"template error: {exc}")) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        # a template that could be read when the build started, and no longer can
+        raise TemplateProblem(Diagnostic("error", f"cannot read template '{name}': {exc}")) from exc
     except Exception as exc:
         # a Python error raised by the template's own code (`1 // 0`, `"%d" % "x"`): the
         # template is at fault when the innermost frame of a theme file is on the way to it
