@@ -296,3 +296,31 @@ def test_theme_files_and_folders_without_permission_are_errors(tmp_path: Path) -
         for path in locked:
             path.chmod(0o755)
     assert tree(root / "output") == before
+
+
+@pytest.mark.parametrize("name", ["nsnbuild.toml", "sources.toml"])
+def test_a_config_file_that_is_a_folder_is_an_error(tmp_path: Path, name: str) -> None:
+    root = make_site(tmp_path, {"nsnbuild.toml": CONFIG, "content/briefs/a.md": brief_text()})
+    assert cli("build", "--site", str(root), "-q").exit_code == 0
+    before = tree(root / "output")
+    (root / name).unlink(missing_ok=True)
+    (root / name).mkdir()
+    for command in ("build", "check"):
+        result = cli(command, "--site", str(root))
+        assert result.exit_code == 1, result.output
+        assert f"{name}: error: cannot read file: Is a directory" in result.output
+    assert tree(root / "output") == before
+
+
+def test_an_unreadable_nsnbuild_toml_is_an_error_for_build_as_for_check(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"nsnbuild.toml": CONFIG, "content/briefs/a.md": brief_text()})
+    assert unprivileged("build", "--site", str(root), "-q").returncode == 0
+    (root / "nsnbuild.toml").chmod(0)
+    try:
+        for command in ("build", "check"):
+            failed_with(
+                unprivileged(command, "--site", str(root)),
+                f"{root / 'nsnbuild.toml'}: error: cannot read file: Permission denied",
+            )
+    finally:
+        (root / "nsnbuild.toml").chmod(0o644)

@@ -21,7 +21,7 @@ from typing import Any
 from .cache import Store, output_id
 from .cachedata import diagnostic_from_json, diagnostic_to_json
 from .config import CONFIG_NAME, REGISTRY_NAME, Overrides
-from .errors import Diagnostic
+from .errors import Diagnostic, has_errors
 from .model import BuildOptions
 from .output import all_still_as_written
 
@@ -61,6 +61,8 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         return b"\0missing"
+    except OSError as exc:  # load_config reports it; no build is recorded as made from it
+        return f"\0unreadable {exc.errno}".encode()
 
 
 def settings_key(root: Path, overrides: Overrides, options: BuildOptions, theme_digest: str) -> str:
@@ -260,7 +262,10 @@ def check_fresh(
 
     if not options.use_cache:
         return None
-    config, _, _ = load_config(root, overrides)
-    key = settings_key(config.root, overrides, options, locate_theme(config).digest)
+    config, _, problems = load_config(root, overrides)
+    theme = locate_theme(config)
+    if has_errors(problems) or theme.problems:
+        return None  # the build reports them
+    key = settings_key(config.root, overrides, options, theme.digest)
     now = start.seen if start is not None else None
     return up_to_date(config.root, config.output_dir, key, options, Store(config.cache_dir), now)
