@@ -324,3 +324,20 @@ def test_an_unreadable_nsnbuild_toml_is_an_error_for_build_as_for_check(tmp_path
             )
     finally:
         (root / "nsnbuild.toml").chmod(0o644)
+
+
+@pytest.mark.parametrize("locked", ["output", "output/briefs"])
+def test_an_output_folder_that_cannot_be_read_or_written_is_an_error(tmp_path: Path, locked: str) -> None:
+    root = make_site(tmp_path, {"nsnbuild.toml": CONFIG, "content/briefs/a.md": brief_text()})
+    assert unprivileged("build", "--site", str(root), "-q").returncode == 0
+    (root / "content/briefs/b.md").write_text(brief_text(title="B"))
+    (root / locked).chmod(0)
+    try:
+        result = unprivileged("build", "--site", str(root))
+    finally:
+        (root / locked).chmod(0o755)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"error: cannot write the site into {root / 'output'}: " in result.stderr
+    assert result.stderr.rstrip().endswith("Permission denied")
+    assert not (root / "output/briefs/2015/04/28/b").exists()

@@ -7,6 +7,7 @@ removed; a build that fails removes what it staged and leaves the output as it w
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import secrets
@@ -68,7 +69,13 @@ def check_output_dir(output: Path, root: Path, force: bool) -> None:
             if not parent.is_dir():
                 raise OutputRefused(f"refusing to write the site into {output}: {parent} is a file")
             break
-    if not force and output.is_dir() and not (output / MARKER).exists() and any(output.iterdir()):
+    try:
+        if output.is_dir() and not os.access(output, os.R_OK | os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        foreign = not force and output.is_dir() and not (output / MARKER).exists() and any(output.iterdir())
+    except OSError as exc:
+        raise OutputRefused(f"cannot write the site into {output}: {exc.strerror}") from None
+    if foreign:
         raise OutputRefused(
             f"refusing to write the site into {output}: the folder is not empty and was not made "
             "by nsnbuild (use --force to write into it anyway)"
@@ -81,7 +88,13 @@ def scan_output(output: Path) -> OutputState:
     if not state.existed:
         return state
     base = len(str(output)) + 1
-    for dirpath, _, filenames in os.walk(output):
+
+    def unreadable(exc: OSError) -> None:
+        raise OutputRefused(
+            f"cannot write the site into {output}: cannot read {exc.filename}: {exc.strerror}"
+        )
+
+    for dirpath, _, filenames in os.walk(output, onerror=unreadable):
         rel_dir = dirpath[base:].replace(os.sep, "/")
         if rel_dir:
             state.dirs.add(rel_dir)
