@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -22,22 +23,64 @@ class LockTimeout(NsnError):
     """Another build of the site held the lock for too long."""
 
 
+def _open_lock(cache_dir: Path) -> int:
+    """The lock file, opened; OSError when the cache folder cannot be used."""
+    if os.path.lexists(cache_dir) and not cache_dir.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "it is not a folder")
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    if not os.access(cache_dir, os.R_OK | os.W_OK | os.X_OK):
+        # the lock could be taken, but the cache beside it could be neither read nor written
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+    return os.open(cache_dir / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+
+
+def _set_aside(cache_dir: Path, why: OSError) -> Path:
+    """Move an unusable cache folder out of the way, to `<name>.unusable-N` beside it."""
+    number = 1
+    while os.path.lexists(aside := cache_dir.with_name(f"{cache_dir.name}.unusable-{number}")):
+        number += 1
+    try:
+        os.rename(cache_dir, aside)
+    except OSError as exc:
+        raise NsnError(
+            f"cannot use the build cache {cache_dir} ({why.strerror}) nor move it aside "
+            f"({exc.strerror}); remove it, or give it back its permissions"
+        ) from None
+    return aside
+
+
 @contextlib.contextmanager
 def site_lock(
     cache_dir: Path,
     wait: float = WAIT_SECONDS,
     on_wait: Callable[[], None] | None = None,
+    on_set_aside: Callable[[str], None] | None = None,
 ) -> Iterator[None]:
     """Hold the site's build lock; wait up to `wait` seconds for another build to finish.
 
     `on_wait` is called once, when the lock is taken by someone else. The lock is an
-    OS file lock, so a build that is killed releases it at once.
+    OS file lock, so a build that is killed releases it at once. A cache folder that cannot
+    hold the lock (no permissions, or not a folder) is only an optimisation lost: it is
+    moved aside and a new one made, and `on_set_aside` is told why.
     """
     if fcntl is None:  # pragma: no cover - without POSIX file locks there is no lock
         yield
         return
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    handle = os.open(cache_dir / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        handle = _open_lock(cache_dir)
+    except OSError as exc:
+        if not os.path.lexists(cache_dir):
+            raise NsnError(f"cannot make the build cache {cache_dir}: {exc.strerror}") from None
+        aside = _set_aside(cache_dir, exc)
+        if on_set_aside is not None:
+            on_set_aside(
+                f"the build cache {cache_dir} cannot be used ({exc.strerror}); "
+                f"moved it aside to {aside.name} and started a new one"
+            )
+        try:
+            handle = _open_lock(cache_dir)
+        except OSError as again:
+            raise NsnError(f"cannot make the build cache {cache_dir}: {again.strerror}") from None
     try:
         deadline = time.monotonic() + wait
         told = False

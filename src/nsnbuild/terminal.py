@@ -102,7 +102,10 @@ def locked(root: Path) -> AbstractContextManager[None]:
             err=True,
         )
 
-    return site_lock(root / ".nsnbuild-cache", on_wait=waiting)
+    def set_aside(message: str) -> None:
+        click.echo(f"warning: {message}", err=True)
+
+    return site_lock(root / ".nsnbuild-cache", on_wait=waiting, on_set_aside=set_aside)
 
 
 def check_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
