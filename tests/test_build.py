@@ -664,8 +664,8 @@ def test_strict_turns_warnings_into_failure(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.chdir(root)
     code, _, err = run("build", "--site", ".", "--jobs", "1", "--strict")
     assert code == 1
-    assert err.splitlines()[0] == "nsnbuild.toml:3:1: warning: unknown key 'colour' in nsnbuild.toml"
-    assert err.splitlines()[-1] == "error: build failed: 0 errors, 1 warning"
+    assert err.splitlines()[0] == "nsnbuild.toml:3:1: error: unknown key 'colour' in nsnbuild.toml"
+    assert err.splitlines()[-1] == "error: build failed: 1 error, 0 warnings (--strict)"
     assert not (root / "output").exists()
     code, _, err = run("build", "--site", ".", "--jobs", "1")
     assert code == 0

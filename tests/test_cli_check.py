@@ -121,7 +121,27 @@ def test_warnings_pass_unless_strict(site: Path) -> None:
     assert "warning: unknown front matter key 'mood'" in err
     code, _, err = run("check", "--site", "site", "--strict")
     assert code == 1
-    assert "check failed: 0 errors, 1 warning (--strict)" in err
+    assert "site/content/briefs/2015-04-28-warned.md:2:1: error: unknown front matter key 'mood'" in err
+    assert "warning:" not in err
+    assert "check failed: 1 error, 0 warnings (--strict)" in err
+    # --quiet hides warnings, not what --strict made errors
+    code, _, err = run("check", "--site", "site", "--strict", "--quiet")
+    assert code == 1
+    assert "error: unknown front matter key 'mood'" in err
+
+
+def test_strict_reports_warnings_as_errors_in_every_format(site: Path) -> None:
+    add(site, "2015-04-28-warned.md", GOOD.replace("title:", "mood: happy\ntitle:"))
+    code, out, _ = run("check", "--site", "site", "--strict", "--format", "json")
+    assert code == 1
+    assert [(r["line"], r["level"]) for r in json.loads(out)] == [(2, "error")]
+    code, out, _ = run("check", "--site", "site", "--strict", "--format", "github")
+    assert code == 1
+    (line,) = out.splitlines()
+    assert line.startswith("::error file=site/content/briefs/2015-04-28-warned.md,line=2,col=1,")
+    code, out, _ = run("check", "--site", "site", "--format", "github")
+    assert code == 0
+    assert out.startswith("::warning ")
 
 
 def test_quiet_shows_errors_only(site: Path) -> None:

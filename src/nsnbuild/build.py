@@ -15,7 +15,7 @@ from markupsafe import Markup
 from .cache import Store
 from .config import Overrides, load_config, source_date_epoch
 from .discover import ContentFile, discover_content
-from .errors import BuildFailed, Diagnostic, has_errors, sorted_diagnostics
+from .errors import BuildFailed, Diagnostic, as_reported, has_errors, sorted_diagnostics
 from .freshness import Recorded, Snapshot, Start, invalidate, load_known, record, settings_key, start_build
 from .incremental import build_edits, record_outline, status_of
 from .linking import StaticFile, check_links, collect_static, find_collisions, output_conflicts
@@ -136,7 +136,7 @@ def read_site(
         fragments=fragments,
         statics=tuple(statics),
         page_urls=page_urls,
-        diagnostics=sorted_diagnostics(diagnostics),
+        diagnostics=sorted_diagnostics(as_reported(diagnostics, options.strict)),
         files=tuple(files),
     )
 

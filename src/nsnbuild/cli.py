@@ -145,7 +145,8 @@ def _build(
             )
         except BuildFailed as failed:
             print_diagnostics(failed.diagnostics, quiet=False, verbose=verbose)
-            raise NsnError(f"build failed: {failed.format_message()}") from None
+            strict = " (--strict)" if options.strict else ""
+            raise NsnError(f"build failed: {failed.format_message()}{strict}") from None
     print_diagnostics(result.diagnostics, quiet, verbose)
     if not quiet:
         seconds = time.perf_counter() - started
@@ -240,10 +241,10 @@ def check(site: Path, strict: bool, drafts: bool, future: bool, fmt: str, quiet:
     else:
         shown = [d for d in diagnostics if d.level == "error" or not quiet]
         click.echo(render(shown, "json" if fmt == "json" else "github"), nl=False)
+    # under --strict the diagnostics already hold every warning as an error (as_reported)
     errors = sum(1 for d in diagnostics if d.level == "error")
     warnings = sum(1 for d in diagnostics if d.level == "warning")
-    failed = errors > 0 or (strict and warnings > 0)
-    if failed:
+    if errors:
         raise NsnError(f"check failed: {summary_line(errors, warnings)}" + (" (--strict)" if strict else ""))
     if not quiet:
         click.echo(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -137,10 +137,20 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, .
     return tuple(sorted(dict.fromkeys(diagnostics), key=lambda d: d.sort_key()))
 
 
+def as_reported(diagnostics: Iterable[Diagnostic], strict: bool) -> tuple[Diagnostic, ...]:
+    """The diagnostics as a run reports them: under --strict every warning is an error.
+
+    The one place that decides a problem's level under --strict; every format and count
+    reads the result.
+    """
+    if not strict:
+        return tuple(diagnostics)
+    return tuple(replace(d, level="error") if d.level == "warning" else d for d in diagnostics)
+
+
 def has_errors(diagnostics: Iterable[Diagnostic], strict: bool = False) -> bool:
     """True when a run must fail: an error, or under strict any warning."""
-    failing = {"error", "warning"} if strict else {"error"}
-    return any(d.level in failing for d in diagnostics)
+    return any(d.level == "error" for d in as_reported(diagnostics, strict))
 
 
 pickle_by_fields(__name__)

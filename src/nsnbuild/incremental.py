@@ -26,7 +26,7 @@ from .cache import Store
 from .cachedata import place_of
 from .config import Overrides, load_config
 from .discover import discover_content
-from .errors import BuildFailed, Diagnostic, has_errors, sorted_diagnostics
+from .errors import BuildFailed, Diagnostic, as_reported, has_errors, sorted_diagnostics
 from .feedformats import FeedEntry, FeedImage, FeedSpec
 from .feeds import FeedJob
 from .freshness import Recorded, Start, invalidate, record, recorded_state, settings_key
@@ -263,7 +263,7 @@ def _diagnostics(
         found += held_back([source], options)
         refs = item.entry.links if is_published(source, options) else ()
         found += item_link_problems(source, refs, published, held, statics)
-    return sorted_diagnostics(found)
+    return sorted_diagnostics(as_reported(found, options.strict))
 
 
 def _feed_sources(
