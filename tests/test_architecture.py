@@ -20,6 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("__init__", "errors", "model", "slugs", "pool", "texts"),
     ("lock",),
     ("config",),
+    ("scalars",),
     ("discover", "yamlfront"),
     ("content",),
     ("citations",),

@@ -6,6 +6,7 @@ state that freshness.py keeps.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import itertools
@@ -26,10 +27,13 @@ from .model import (
     RenderedBrief,
     ResolvedCitation,
     SourceRef,
+    TextSpan,
 )
 from .records import pickle_by_fields
 
-FORMAT = 10
+_PHOTO_FIELDS = tuple(f.name for f in dataclasses.fields(Photo))
+
+FORMAT = 11
 """Raised whenever what the cache holds is made differently: its shape, or how a value in
 it is worked out (related briefs, say), so no build trusts what an older one made."""
 
@@ -85,20 +89,7 @@ def brief_to_json(item: Brief | Page) -> dict[str, Any]:
         "tags": list(item.tags),
         "authors": list(item.authors),
         "id": item.id,
-        "photo": None
-        if photo is None
-        else {
-            "src": photo.src,
-            "alt": photo.alt,
-            "caption": photo.caption,
-            "credit": photo.credit,
-            "width": photo.width,
-            "height": photo.height,
-            "caption_line": photo.caption_line,
-            "caption_column": photo.caption_column,
-            "credit_line": photo.credit_line,
-            "credit_column": photo.credit_column,
-        },
+        "photo": None if photo is None else _photo_to_json(photo),
         "sources": [
             {
                 "name": s.name,
@@ -112,6 +103,28 @@ def brief_to_json(item: Brief | Page) -> dict[str, Any]:
             for s in item.sources
         ],
     }
+
+
+_SPANS = ("src_at", "caption_at", "credit_at")
+
+
+def _photo_to_json(photo: Photo) -> dict[str, Any]:
+    """Every field of the photo, so that none is lost on the way through the cache."""
+    data: dict[str, Any] = {name: getattr(photo, name) for name in _PHOTO_FIELDS}
+    for name in _SPANS:
+        span: TextSpan | None = data[name]
+        data[name] = None if span is None else [span.line, span.column, [list(r) for r in span.runs]]
+    return data
+
+
+def _photo_from_json(data: Mapping[str, Any]) -> Photo:
+    values = dict(data)
+    for name in _SPANS:
+        span = values[name]
+        if span is not None:
+            line, column, runs = span
+            values[name] = TextSpan(line, column, tuple((o, r, c) for o, r, c in runs))
+    return Photo(**values)
 
 
 def brief_from_json(data: Mapping[str, Any], root: Path) -> Brief | Page:
@@ -145,7 +158,7 @@ def brief_from_json(data: Mapping[str, Any], root: Path) -> Brief | Page:
         authors=tuple(data["authors"]),
         draft=data["draft"],
         id=data["id"],
-        photo=None if photo is None else Photo(**photo),
+        photo=None if photo is None else _photo_from_json(photo),
         sources=tuple(
             SourceRef(
                 s["name"],

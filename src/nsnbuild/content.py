@@ -12,7 +12,8 @@ from typing import Any
 
 from .discover import ContentFile, read_content
 from .errors import Diagnostic, Level, SourcePos
-from .model import Brief, Page, Photo, SourceRef
+from .model import Brief, Page, Photo, SourceRef, TextSpan
+from .scalars import stripped_span
 from .slugs import is_valid_slug, slug_from_filename, slugify
 from .texts import (
     INVALID_CHARACTER,
@@ -262,7 +263,7 @@ def load_brief(file: ContentFile, timezone: str) -> tuple[Brief | None, list[Dia
     slug = check.slug(meta, file.path.stem)
     draft = check.boolean(meta, "draft")
     brief_id = check.string(meta, "id")
-    photo = _photo(meta.get("photo"), check)
+    photo = _photo(meta.get("photo"), check, split.photo_spans)
     sources = _sources(meta.get("sources"), check)
     if "\\" in split.fm_text:  # only an escape in a quoted YAML string can make one
         check.control_characters(meta)
@@ -292,13 +293,14 @@ def load_brief(file: ContentFile, timezone: str) -> tuple[Brief | None, list[Dia
     return brief, diagnostics
 
 
-def _photo(value: Any, check: _Checker) -> Photo | None:
+def _photo(value: Any, check: _Checker, spans: Mapping[str, TextSpan]) -> Photo | None:
     if value is None:
         return None
     if not isinstance(value, dict):
         check.error_at("photo", "'photo' must be a mapping (src, alt, caption, credit, width, height)")
         return None
     fields: dict[str, Any] = {}
+    at: dict[str, TextSpan] = {}
     for key, item in value.items():
         line = check.lines.photo.get(str(key), (check.lines.top.get("photo"), 1))[0]
         if key not in PHOTO_KEYS:
@@ -313,15 +315,20 @@ def _photo(value: Any, check: _Checker) -> Photo | None:
                 check.report("error", f"'photo.{key}' must be a string", line)
             else:
                 fields[key] = str(item).strip()
+                span = spans.get(key)
+                if span is not None:
+                    # a number is not shown as written: its characters are not placed
+                    exact = isinstance(item, str)
+                    at[key] = stripped_span(span, str(item)) if exact else TextSpan(span.line, span.column)
     src = fields.get("src")
     if src is not None and (is_unsafe_url(src) or not is_http_url_or_path(src)):
-        line = check.lines.photo.get("src", (None, 1))[0]
+        line, column = (
+            at["src"].position(0) if "src" in at else (check.lines.photo.get("src", (None, 1))[0], 1)
+        )
         message = f"'photo.src' must be a path under static/ or an http(s) URL, not '{shown_value(src)}'"
         message += host_note(src)
-        check.report("error", message, line)
+        check.report("error", message, line, column)
         fields.pop("src")
-    caption = check.lines.photo.get("caption")
-    credit = check.lines.photo.get("credit")
     return Photo(
         src=fields.get("src"),
         alt=fields.get("alt"),
@@ -329,11 +336,9 @@ def _photo(value: Any, check: _Checker) -> Photo | None:
         credit=fields.get("credit"),
         width=fields.get("width"),
         height=fields.get("height"),
-        line=check.lines.top.get("photo"),
-        caption_line=caption[0] if caption else None,
-        caption_column=caption[1] if caption else None,
-        credit_line=credit[0] if credit else None,
-        credit_column=credit[1] if credit else None,
+        src_at=at.get("src") if "src" in fields else None,
+        caption_at=at.get("caption") if "caption" in fields else None,
+        credit_at=at.get("credit") if "credit" in fields else None,
     )
 
 

@@ -208,8 +208,10 @@ def item_link_problems(
     ):
         rel = posixpath.normpath(photo.src.lstrip("/"))
         if rel not in static_rels:
-            pos = SourcePos(item.path, photo.line, 1 if photo.line else None)
-            problems.append(Diagnostic("error", f"photo '{photo.src}' not found in static/", pos))
+            line, column = photo.src_at.position(0) if photo.src_at is not None else (None, None)
+            pos = SourcePos(item.path, line, column)
+            shown = _source_line(item.path, line) if line is not None else None
+            problems.append(Diagnostic("error", f"photo '{photo.src}' not found in static/", pos, shown))
     return problems
 
 

@@ -108,18 +108,44 @@ class SourceRef:
 
 
 @dataclass(frozen=True, slots=True)
+class TextSpan:
+    """Where a front-matter string stands in its file: the line and column its value starts
+    at, and, when known, where each of its characters is.
+
+    `runs`: (offset in the string, line, column), sorted; from each offset on, characters
+    stand one after another on that line from that column. Empty when the string's
+    characters cannot be placed exactly: every one is then shown at the start of the value.
+    """
+
+    line: int
+    column: int
+    runs: tuple[tuple[int, int, int], ...] = ()
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The line and column of the string's character at `offset`."""
+        found = None
+        for run in self.runs:
+            if run[0] > offset:
+                break
+            found = run
+        if found is None:
+            return self.line, self.column
+        return found[1], found[2] + offset - found[0]
+
+
+@dataclass(frozen=True, slots=True)
 class Photo:
+    """A brief's photo; `*_at`: where its src, caption and credit stand in the file."""
+
     src: str | None = None
     alt: str | None = None
     caption: str | None = None
     credit: str | None = None
     width: int | None = None
     height: int | None = None
-    line: int | None = None
-    caption_line: int | None = None
-    caption_column: int | None = None
-    credit_line: int | None = None
-    credit_column: int | None = None
+    src_at: TextSpan | None = None
+    caption_at: TextSpan | None = None
+    credit_at: TextSpan | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from markdown_it.token import Token
 
 from .citations import citation_state, fold_name
 from .errors import Diagnostic, Level, SourcePos
-from .model import Brief, LinkRef, Page, Place, RegistrySource, ResolvedCitation, SourceRef
+from .model import Brief, LinkRef, Page, Place, RegistrySource, ResolvedCitation, SourceRef, TextSpan
 from .records import pickle_by_fields
 from .slugs import slugify
 
@@ -75,19 +75,21 @@ class _Positions:
         self.brief = brief
         self.lines = brief.body.split("\n")
         photo = brief.photo if isinstance(brief, Brief) else None
-        self.starts = {
-            BODY: (brief.body_line, 1),
-            CAPTION: (photo.caption_line, photo.caption_column) if photo else (None, None),
-            CREDIT: (photo.credit_line, photo.credit_column) if photo else (None, None),
-        }
+        self.photo: dict[int, tuple[str, TextSpan | None]] = {}
+        if photo is not None:
+            self.photo[CAPTION] = (photo.caption or "", photo.caption_at)
+            self.photo[CREDIT] = (photo.credit or "", photo.credit_at)
 
     def place(self, part: int, line: int, column: int) -> Place:
-        first_line, first_col = self.starts.get(part, (None, None))
-        if first_line is None:
-            return Place(1, 1)
         if part == BODY:
-            return Place(first_line + line, column + 1)
-        return Place(first_line + line, (first_col or 1) + column if line == 0 else column + 1)
+            return Place(self.brief.body_line + line, column + 1)
+        text, span = self.photo.get(part, ("", None))
+        if span is None:
+            return Place(1, 1)
+        # the parse saw the text's lines; the span places its characters by offset
+        offset = sum(len(row) + 1 for row in text.split("\n")[:line]) + column
+        found_line, found_column = span.position(offset)
+        return Place(found_line, found_column)
 
     def source_line(self, place: Place) -> str | None:
         index = place.line - self.brief.body_line
@@ -261,7 +263,7 @@ def _rewrite(brief: Brief | Page, url: str, image: bool) -> tuple[str, LinkRef |
 
 def _locate(positions: _Positions | None, token: Token, raw: str) -> tuple[int, int]:
     if positions is None or token.map is None:
-        return (positions.starts[BODY][0] or 1, 1) if positions else (1, 1)
+        return (positions.brief.body_line, 1) if positions else (1, 1)
     start, end = token.map
     for index in range(start, end):
         if index < len(positions.lines):

@@ -17,12 +17,14 @@ except ImportError:  # PyYAML built without libyaml
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 from .errors import Diagnostic, SourcePos
+from .model import TextSpan
+from .scalars import runs_of, scalar_places
 from .texts import INVALID_CHARACTER, describe_character, source_line, undecodable
 
 # line breaks to YAML 1.1 (and str.splitlines) but not to Markdown or to positions; U+0085, the
 # third one, is a control character
 _YAML_ONLY_BREAK = re.compile("[\u2028\u2029]")
-_HANDLER = YAMLHandler()
+_HANDLER = YAMLHandler()  # for its boundary pattern
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -199,6 +201,8 @@ class Split:
     fm_text: str
     fm_line: int
     close_line: int
+    photo_spans: dict[str, TextSpan] = field(default_factory=dict)
+    """Where the photo's src, caption and credit stand, by key."""
 
 
 def decode(data: bytes, path: Path) -> tuple[str | None, list[Diagnostic]]:
@@ -262,7 +266,7 @@ def split_front_matter(text: str, path: Path) -> tuple[Split | None, list[Diagno
     fm_line = text.count("\n", 0, start.end()) + 1
     body_line = text.count("\n", 0, end.end()) + 1
     try:
-        meta = _HANDLER.load(fm_text, Loader=_FrontMatterLoader) if fm_text.strip() else {}
+        node, meta = _load(fm_text) if fm_text.strip() else (None, {})
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = _mark_position(fm_text, fm_line, mark)
@@ -304,7 +308,65 @@ def split_front_matter(text: str, path: Path) -> tuple[Split | None, list[Diagno
             Diagnostic("error", message, SourcePos(path, fm_line + 1, 1), source_line(text, fm_line + 1))
         ]
     close_line = text.count("\n", 0, end.start()) + 1
-    return Split(meta, text[end.end() :], body_line, fm_text, fm_line, close_line), []
+    spans = _photo_spans(node, fm_text, fm_line)
+    return Split(meta, text[end.end() :], body_line, fm_text, fm_line, close_line, spans), []
+
+
+def _load(fm_text: str) -> tuple[yaml.Node | None, Any]:
+    """The front matter's YAML node tree, and the value made of it."""
+    loader = _FrontMatterLoader(fm_text)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
+_PHOTO_SPANS = ("src", "caption", "credit")
+_PROPERTY = re.compile(r"[!&][^ \t\n]*[ \t]+")
+
+
+def _photo_spans(node: yaml.Node | None, fm_text: str, fm_line: int) -> dict[str, TextSpan]:
+    """Where the photo's src, caption and credit stand, from the nodes YAML read them from."""
+    photo = _value_node(node, "photo")
+    if not isinstance(photo, yaml.MappingNode):
+        return {}
+    spans: dict[str, TextSpan] = {}
+    for key in _PHOTO_SPANS:
+        value = _value_node(photo, key)
+        if isinstance(value, yaml.ScalarNode):
+            spans[key] = _span(value, fm_text, fm_line, photo.start_mark.column)
+    return spans
+
+
+def _value_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The node of a mapping's key, the last one written as YAML keeps the last."""
+    found = None
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                found = value_node
+    return found
+
+
+def _span(node: yaml.ScalarNode, fm_text: str, fm_line: int, parent_indent: int) -> TextSpan:
+    start, end = node.start_mark.index, node.end_mark.index
+    while fm_text[start : start + 1] in ("!", "&"):  # a tag or an anchor before the value
+        stop = _PROPERTY.match(fm_text, start)
+        if stop is None or stop.end() >= end:
+            break
+        start = stop.end()
+    line, column = _index_position(fm_text, fm_line, start)
+    style = node.style or None
+    quote = 1 if style in ('"', "'") else 0
+    written = fm_text[start + quote : end - quote]
+    if style in (None, '"', "'") and written == node.value and "\n" not in written:
+        # as written on one line, the usual case: no escapes, quotes doubled or folding
+        return TextSpan(line, column, ((0, line, column + quote),))
+    places = scalar_places(fm_text, start, end, style, parent_indent, node.value)
+    if places is None:
+        return TextSpan(line, column)
+    return TextSpan(line, column, runs_of(places, fm_text, fm_line))
 
 
 def _mark_position(fm_text: str, fm_line: int, mark: yaml.Mark | None) -> tuple[int, int]:
