@@ -408,6 +408,59 @@ def test_malformed_sources_toml_is_reported_with_its_position(tmp_path: Path) ->
     assert problems[0].startswith("sources.toml:1:11: error: invalid TOML: ")
 
 
+BRIEF_CITING = brief_text(
+    extra="sources:\n  - name: NYT\n    date: 2015-04-27\n",
+    body="Talks. [New York Times, 4/27/15] More. [Reuters, 4/26/15]\n",
+)
+REGISTRY_WITH_ALIAS = '["New York Times"]\nurl = "https://www.nytimes.com/"\naliases = ["NYT"]\n'
+
+
+def _break_syntax(root: Path) -> None:
+    (root / "sources.toml").write_text('["New York Times"\nurl = "https://www.nytimes.com/"\n')
+
+
+def _break_encoding(root: Path) -> None:
+    (root / "sources.toml").write_bytes(b'["New York \xff Times"]\nurl = "https://www.nytimes.com/"\n')
+
+
+def _make_unreadable(root: Path) -> None:
+    (root / "sources.toml").unlink()
+    (root / "sources.toml").mkdir()  # reading it fails, whoever runs the tests
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (_break_syntax, "sources.toml:1:18: error: invalid TOML: "),
+        (_break_encoding, "sources.toml: error: file is not valid UTF-8 (byte offset 11)"),
+        (_make_unreadable, "sources.toml: error: cannot read file: "),
+    ],
+    ids=["toml-syntax", "not-utf8", "unreadable"],
+)
+def test_an_unread_registry_is_its_one_problem(tmp_path: Path, damage: Any, message: str) -> None:
+    """Not also a warning for each citation it might have given a URL or an alias."""
+    files = {
+        "nsnbuild.toml": CONFIG,
+        "sources.toml": REGISTRY_WITH_ALIAS,
+        "content/briefs/a.md": BRIEF_CITING,
+    }
+    root = make_site(tmp_path, files)
+    # read, the registry gives every URL but Reuters', and says NYT is the New York Times
+    assert shown(build(root).diagnostics, root) == [
+        "content/briefs/a.md:8:40: warning: no URL for 'Reuters, 2015-04-26': add a 'sources' entry "
+        "with a url, or the source to sources.toml"
+    ]
+    damage(root)
+    for strict in (False, True):
+        (problem,) = shown(build_failure(root, strict=strict), root)
+        assert problem.startswith(message), problem
+    # mended, the warning the registry leaves is back, and only it
+    if (root / "sources.toml").is_dir():
+        (root / "sources.toml").rmdir()
+    (root / "sources.toml").write_text(REGISTRY_WITH_ALIAS)
+    assert len(shown(build(root).diagnostics, root)) == 1
+
+
 def test_a_site_without_sources_toml_has_an_empty_registry(tmp_path: Path) -> None:
     root = make_site(tmp_path, {"nsnbuild.toml": CONFIG})
     _, registry, diagnostics = load_config(root)

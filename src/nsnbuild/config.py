@@ -363,9 +363,11 @@ def _make_config(
 def parse_registry(text: str, path: Path) -> tuple[SourceRegistry, list[Diagnostic]]:
     """sources.toml's text to a SourceRegistry (alias clashes are checked by markdown.py)."""
     data, diagnostics = parse_toml(text, path)
+    if data is None:
+        return SourceRegistry((), path, readable=False), diagnostics
     report = _Reporter(text, path)
     sources: list[RegistrySource] = []
-    for name, entry in (data or {}).items():
+    for name, entry in data.items():
         table = (name,)
         if not isinstance(entry, dict):
             report.add("error", f"source '{name}' must be a table ([\"{name}\"])", (), name)
@@ -452,7 +454,7 @@ def load_config(
     registry_path = root / REGISTRY_NAME
     registry_text, problems = read_text(registry_path)
     diagnostics.extend(problems)
-    registry = SourceRegistry()
+    registry = SourceRegistry(path=registry_path, readable=False) if problems else SourceRegistry()
     if registry_text is not None:
         registry, problems = parse_registry(registry_text, registry_path)
         diagnostics.extend(problems)

@@ -75,8 +75,12 @@ class RegistrySource:
 
 @dataclass(frozen=True, slots=True)
 class SourceRegistry:
+    """sources.toml as read. `readable` is False when the file is there but could not be
+    read (unreadable, not UTF-8, not TOML): what it holds is then unknown, not empty."""
+
     sources: tuple[RegistrySource, ...] = ()
     path: Path | None = None
+    readable: bool = True
 
 
 @dataclass(frozen=True, slots=True)

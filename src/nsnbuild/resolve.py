@@ -31,10 +31,12 @@ BODY, CAPTION, CREDIT = 0, 1, 2
 
 @dataclass(frozen=True, slots=True)
 class RegistryIndex:
-    """The registry looked up by folded name, and by `spaceless_key` of it."""
+    """The registry looked up by folded name, and by `spaceless_key` of it. `known` is False
+    when sources.toml could not be read: a source's URL or aliases may then be there, unseen."""
 
     by_key: Mapping[str, RegistrySource]
     by_spaceless: Mapping[str, RegistrySource]
+    known: bool = True
 
 
 def spaceless_key(folded: str) -> str:
@@ -43,14 +45,14 @@ def spaceless_key(folded: str) -> str:
     return "\t" + folded.replace(" ", "")
 
 
-def index_registry(sources: tuple[RegistrySource, ...]) -> RegistryIndex:
+def index_registry(sources: tuple[RegistrySource, ...], known: bool = True) -> RegistryIndex:
     by_key: dict[str, RegistrySource] = {}
     by_spaceless: dict[str, RegistrySource] = {}
     for source in sources:
         folded = fold_name(source.name)
         by_key.setdefault(folded, source)
         by_spaceless.setdefault(spaceless_key(folded), source)
-    return RegistryIndex(by_key, by_spaceless)
+    return RegistryIndex(by_key, by_spaceless, known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +166,8 @@ def resolve_brief(
         url = found.url if found and found.url else (entry.url if entry else None)
         first = places[0]
         label = f"'{item.written}, {item.date.isoformat()}'"
-        if url is None:
+        # with sources.toml unread, its error is the one to fix: a URL or an alias may be there
+        if url is None and registry.known:
             message = f"no URL for {label}: add a 'sources' entry with a url, or the source to sources.toml"
             diagnostics.append(_diagnostic(brief, positions, "warning", message, first))
         if isinstance(brief, Brief) and item.date > brief.date.date():
@@ -205,7 +208,7 @@ def resolve_brief(
             )
         )
     for ref in refs:
-        if (canonical_key(ref.name), ref.date) not in used_refs:
+        if registry.known and (canonical_key(ref.name), ref.date) not in used_refs:
             message = (
                 f"source '{ref.name}' ({ref.date.isoformat()}) is listed in front matter but never cited"
             )

@@ -47,10 +47,20 @@ class PrepareSettings:
     aliases: tuple[tuple[str, str], ...]
     registry: tuple[RegistrySource, ...]
     cache_folder: Path | None
+    registry_readable: bool = True
 
     @property
     def digest(self) -> str:
-        text = repr((self.timezone, self.allow_html, self.typographer, self.citation_style, self.aliases))
+        text = repr(
+            (
+                self.timezone,
+                self.allow_html,
+                self.typographer,
+                self.citation_style,
+                self.aliases,
+                self.registry_readable,
+            )
+        )
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -66,6 +76,7 @@ def prepare_settings(
         aliases=tuple(sorted(aliases.items())),
         registry=registry.sources,
         cache_folder=cache_folder,
+        registry_readable=registry.readable,
     )
 
 
@@ -164,7 +175,7 @@ class Runner:
                 citation_style="inline" if settings.citation_style == "inline" else "footnotes",
                 aliases=dict(settings.aliases),
             )
-            self._markdown[digest] = (md, index_registry(settings.registry))
+            self._markdown[digest] = (md, index_registry(settings.registry, settings.registry_readable))
             self._digests[settings.digest] = registry_digests(settings.registry)
         result: tuple[Any, Any] = self._markdown[digest]
         return result
