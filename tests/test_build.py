@@ -436,7 +436,8 @@ def test_a_failed_build_leaves_the_previous_output_intact(tmp_path: Path) -> Non
     (root / "content/briefs/new.md").write_text(brief_text(title="New", date="2015-05-01"))
     (root / "static/CNAME").write_text("changed.example.org\n")
     assert errors_of(root) == [
-        "content/briefs/2015-04-02-iran.md:3:1: error: date '2015-02-30' is not a date (use YYYY-MM-DD)"
+        "content/briefs/2015-04-02-iran.md:3:1: error: date '2015-02-30' is not a day in the calendar: "
+        "February 2015 has 28 days"
     ]
     assert tree(root / "output") == before_bytes
     assert stamps(root / "output") == before_stamps

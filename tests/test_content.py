@@ -132,21 +132,32 @@ def test_an_empty_title_is_an_error_at_its_line() -> None:
     assert problems == ["content/briefs/x.md:2:1: error: 'title' must not be empty"]
 
 
+NOT_A_DATE = "is not a date (use YYYY-MM-DD)"
+
+
 @pytest.mark.parametrize(
-    ("written", "shown_as"),
+    ("written", "shown_as", "why"),
     [
-        ("13/45/15", "13/45/15"),
-        ("April 28", "April 28"),
-        ("2015-02-30", "2015-02-30"),
-        ("2015-13-45", "2015-13-45"),
-        ('"2015-04-31"', "2015-04-31"),
-        ("[2015]", "[2015]"),
+        ("13/45/15", "13/45/15", NOT_A_DATE),
+        ("April 28", "April 28", NOT_A_DATE),
+        # written as asked, but not a day: the message says what is wrong with it
+        ("2015-02-30", "2015-02-30", "is not a day in the calendar: February 2015 has 28 days"),
+        ("2016-02-30", "2016-02-30", "is not a day in the calendar: February 2016 has 29 days"),
+        ("2015-13-45", "2015-13-45", "is not a day in the calendar: there is no month 13"),
+        ('"2015-04-31"', "2015-04-31", "is not a day in the calendar: April 2015 has 30 days"),
+        ("2015-04-00", "2015-04-00", "is not a day in the calendar: there is no day 0"),
+        (
+            "2015-04-28T25:00",
+            "2015-04-28T25:00",
+            "is not a date and time (use YYYY-MM-DD or YYYY-MM-DD HH:MM)",
+        ),
+        ("[2015]", "[2015]", NOT_A_DATE),
     ],
 )
-def test_an_unparseable_date_is_an_error_at_its_line(written: str, shown_as: str) -> None:
+def test_an_unparseable_date_is_an_error_at_its_line(written: str, shown_as: str, why: str) -> None:
     brief, problems = load(f"---\ntitle: A\nsummary: S\ndate: {written}\n---\nText.\n")
     assert brief is None
-    assert problems == [f"content/briefs/x.md:4:1: error: date '{shown_as}' is not a date (use YYYY-MM-DD)"]
+    assert problems == [f"content/briefs/x.md:4:1: error: date '{shown_as}' {why}"]
 
 
 def test_an_unparseable_updated_date_is_an_error_at_its_line() -> None:
@@ -221,7 +232,8 @@ def test_an_impossible_date_in_a_sources_entry_is_an_error_at_its_line() -> None
     brief, problems = load(brief_text(extra=extra))
     assert brief is None
     assert problems == [
-        "content/briefs/x.md:6:1: error: date of sources entry 1 '2015-02-30' is not a date (use YYYY-MM-DD)"
+        "content/briefs/x.md:6:1: error: date of sources entry 1 '2015-02-30' is not a day in the calendar: "
+        "February 2015 has 28 days"
     ]
 
 

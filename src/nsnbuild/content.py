@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import datetime as dt
+import re
 import reprlib
 import zoneinfo
 from collections.abc import Mapping
@@ -88,7 +90,7 @@ class _Checker:
             self.report("error", f"{what} '{shown_value(value)}' is out of range", line)
             return None
         if parsed is None:
-            self.report("error", f"{what} '{shown_value(value)}' is not a date (use YYYY-MM-DD)", line)
+            self.report("error", f"{what} '{shown_value(value)}' {date_problem(value)}", line)
         return parsed
 
     def day(self, value: Any, what: str, line: int | None) -> dt.date | None:
@@ -111,7 +113,7 @@ class _Checker:
             parsed = local = None
         else:
             if parsed is None:
-                self.report("error", f"{what} '{shown_value(value)}' is not a date (use YYYY-MM-DD)", line)
+                self.report("error", f"{what} '{shown_value(value)}' {date_problem(value)}", line)
                 return None
         if local is None or not FIRST_YEAR <= local.year <= LAST_YEAR:
             years = f"years {FIRST_YEAR} to {LAST_YEAR}"
@@ -174,6 +176,26 @@ def shown_value(value: Any) -> str:
         value = value.isoformat()
     text = value if isinstance(value, str) else _REPR.repr(value)
     return text if len(text) <= 80 else text[:79] + "…"
+
+
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_ISO_DAY = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?:[Tt ].*)?", re.DOTALL)
+
+
+def date_problem(value: Any) -> str:
+    """What is wrong with a value that is not a date, as a message goes on to say."""
+    match = _ISO_DAY.fullmatch(value) if isinstance(value, str) else None
+    if match is not None:
+        year, month, day = (int(part) for part in match.groups())
+        if not 1 <= month <= 12:
+            return f"is not a day in the calendar: there is no month {month}"
+        days = _DAYS_IN_MONTH[month - 1] + (month == 2 and calendar.isleap(year))
+        if day == 0:
+            return "is not a day in the calendar: there is no day 0"
+        if day > days:
+            return f"is not a day in the calendar: {calendar.month_name[month]} {year} has {days} days"
+        return "is not a date and time (use YYYY-MM-DD or YYYY-MM-DD HH:MM)"
+    return "is not a date (use YYYY-MM-DD)"
 
 
 def first_control(value: Any) -> str | None:
