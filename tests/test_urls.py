@@ -435,6 +435,29 @@ def test_a_link_to_a_draft_fails_unless_drafts_are_built(tmp_path: Path) -> None
     assert brief.xpath("//a[text()='the draft']/@href") == ["/briefs/2015/04/27/b/"]
 
 
+def test_a_link_to_a_brief_with_errors_adds_nothing_to_its_errors(tmp_path: Path) -> None:
+    """The linked file is there; its own error is what to fix, not the link to it."""
+    root = make_site(
+        tmp_path,
+        {
+            "nsnbuild.toml": CONFIG,
+            "content/briefs/a.md": brief_text(body="See [b](2015-01-02-b.md) and [c](c.md).\n"),
+            "content/briefs/2015-01-02-b.md": brief_text(title="B", date="2015-02-30"),
+        },
+    )
+    assert shown(build_failure(root), root) == [
+        "content/briefs/2015-01-02-b.md:3:1: error: date '2015-02-30' is not a day in the calendar: "
+        "February 2015 has 28 days",
+        "content/briefs/a.md:5:34: error: link to 'content/briefs/c.md', which does not exist",
+    ]
+    # mended, the link works
+    (root / "content/briefs/2015-01-02-b.md").write_text(brief_text(title="B", date="2015-01-02"))
+    (root / "content/briefs/c.md").write_text(brief_text(title="C", date="2015-01-03"))
+    build(root)
+    brief = html(root / "output/briefs/2015/04/28/a/index.html")
+    assert brief.xpath("//a[text()='b']/@href") == ["/briefs/2015/01/02/b/"]
+
+
 # ---------------------------------------------------------------- tags, sources and authors
 
 

@@ -123,7 +123,8 @@ def read_site(
         source = item.entry.item
         if source is not None and is_published(source, options):
             links[source.rel] = (source, item.entry.links)
-    diagnostics += check_links(links, page_urls, everything, statics)
+    unread = [p.rel for p in prepared if p.entry.item is None]
+    diagnostics += check_links(links, page_urls, everything, statics, unread)
     return SiteContent(
         config=config,
         registry=registry,

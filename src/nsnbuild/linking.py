@@ -156,10 +156,15 @@ def check_links(
     published: Mapping[str, str],
     known: Mapping[str, Brief | Page],
     statics: Iterable[StaticFile],
+    unread: Iterable[str] = (),
 ) -> list[Diagnostic]:
-    """Links to .md files that are not published, and images missing from static/."""
+    """Links to .md files that are not published, and images missing from static/.
+
+    `unread`: content files that are there but could not be read; their own errors say why.
+    """
     static_rels = {s.rel for s in statics}
-    held = {
+    held = dict.fromkeys(unread, "unread")
+    held |= {
         rel: "draft" if item.draft else "scheduled" for rel, item in known.items() if rel not in published
     }
     problems: list[Diagnostic] = []
@@ -179,7 +184,8 @@ def item_link_problems(
     """One content file's links and images that point nowhere.
 
     `published` maps the content files of this build to their URLs; `held` says of the
-    others whether each is a "draft" or "scheduled".
+    others whether each is a "draft", "scheduled" or "unread" (there, but with errors of
+    its own that fail the build: a link to it is not one more).
     """
     problems: list[Diagnostic] = []
     for ref in refs:
@@ -188,6 +194,8 @@ def item_link_problems(
             if ref.target in published:
                 continue
             state = held.get(ref.target)
+            if state == "unread":
+                continue
             if state is None:
                 message = f"link to '{ref.target}', which does not exist"
             elif state == "draft":
