@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import lxml.html
 import pytest
+from conftest import brief_text, build, make_site
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -352,6 +353,20 @@ def test_reading_time_and_word_count(out: Path) -> None:
     # every word of running text: the filler, and "A claim." per citation group
     assert words == WORDS - 3 + 2 * len(SPECS[0].cites)
     assert tree.xpath('//*[@class="reading-time"]')[0].text_content() == f"{math.ceil(words / 230)} min read"
+
+
+WORD_COUNT_CONFIG = 'base_url = "https://example.org/"\n'
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"), [("Body.", "1 word"), ("Two words.", "2 words"), ("word " * 1234, "1,234 words")]
+)
+def test_the_word_count_is_singular_for_one_word(tmp_path: Path, body: str, shown: str) -> None:
+    brief = brief_text(title="A", body=body + "\n")
+    root = make_site(tmp_path, {"nsnbuild.toml": WORD_COUNT_CONFIG, "content/briefs/a.md": brief})
+    build(root)
+    tree = lxml.html.fromstring((root / "output/briefs/2015/04/28/a/index.html").read_bytes())
+    assert [e.text_content() for e in tree.xpath('//*[@class="word-count"]')] == [shown]
 
 
 def test_the_archive_groups_by_year_and_month(out: Path) -> None:
