@@ -182,7 +182,7 @@ def test_front_matter_urls_with_a_bad_host_are_errors(tmp_path: Path) -> None:
     assert errors_of(root) == [
         f"content/briefs/a.md:7:1: error: 'url' of sources entry 1 must be an http(s) URL, "
         f"not 'https://[::1/' ({UNCLOSED})",
-        "content/briefs/a.md:9:1: error: 'photo.src' must be a path under static/ or an http(s) URL, "
+        "content/briefs/a.md:9:9: error: 'photo.src' must be a path under static/ or an http(s) URL, "
         "not 'https://example.org:0/x.png' (its port '0' is not a number from 1 to 65535)",
     ]
 

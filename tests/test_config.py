@@ -432,7 +432,10 @@ def _make_unreadable(root: Path) -> None:
     ("damage", "message"),
     [
         (_break_syntax, "sources.toml:1:18: error: invalid TOML: "),
-        (_break_encoding, "sources.toml: error: file is not valid UTF-8 (byte offset 11)"),
+        (
+            _break_encoding,
+            "sources.toml:1:12: error: file is not valid UTF-8 (byte 0xff here); save it as UTF-8",
+        ),
         (_make_unreadable, "sources.toml: error: cannot read file: "),
     ],
     ids=["toml-syntax", "not-utf8", "unreadable"],
