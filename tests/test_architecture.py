@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("config",),
     ("scalars",),
     ("discover", "yamlfront"),
+    ("frontcheck",),
     ("content",),
     ("citations",),
     ("markdown",),
