@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "nsnbuild"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("records",),
     ("__init__", "errors", "model", "slugs", "pool", "texts"),
-    ("lock",),
+    ("lock", "tomlfile"),
     ("config",),
     ("scalars",),
     ("discover", "yamlfront"),

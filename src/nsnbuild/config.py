@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import Diagnostic, Level, SourcePos
+from .errors import Diagnostic, SourcePos
 from .model import Publisher, RegistrySource, SiteConfig, SourceRegistry
 from .texts import (
     INVALID_CHARACTER,
@@ -20,17 +19,12 @@ from .texts import (
     describe_character,
     host_note,
     normalise_base_url,
-    source_line,
-    undecodable,
 )
+from .tomlfile import Reporter, parse_toml, read_text
 
 CONFIG_NAME = "nsnbuild.toml"
 REGISTRY_NAME = "sources.toml"
 
-_TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_TOML_EOF = re.compile(r"\s*\(at end of document\)\s*$")
-_KEY_PART = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
-_KEY = re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
 
@@ -40,96 +34,6 @@ class Overrides:
 
     base_url: str | None = None
     output_dir: Path | None = None
-
-
-class _Reporter:
-    """Collects diagnostics for one TOML file, locating keys by their line."""
-
-    def __init__(self, text: str, path: Path) -> None:
-        self.text = text
-        self.path = path
-        self.diagnostics: list[Diagnostic] = []
-        self._lines = _locate_keys(text)
-
-    def line_of(self, table: tuple[str, ...], key: str | None = None) -> int | None:
-        return self._lines.get((table, key))
-
-    def add(self, level: Level, message: str, table: tuple[str, ...], key: str | None) -> None:
-        line = self._lines.get((table, key)) if key is not None else self._lines.get((table, None))
-        if line is None and key is not None:
-            line = self._lines.get((table, None))
-        if line is None and table:
-            # an inline table (`markdown = { allow_html = 1 }`): the line of the key that holds it
-            line = self._lines.get((table[:-1], table[-1]))
-        pos = SourcePos(self.path, line, 1 if line is not None else None)
-        self.diagnostics.append(Diagnostic(level, message, pos, source_line(self.text, line)))
-
-
-def _locate_keys(text: str) -> dict[tuple[tuple[str, ...], str | None], int]:
-    """Map (table path, key) to the 1-based line where it is written."""
-    found: dict[tuple[tuple[str, ...], str | None], int] = {}
-    table: tuple[str, ...] = ()
-    open_quote: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if open_quote is not None:
-            # inside a multi-line string: `key = x` here is text, not a key
-            if line.count(open_quote) % 2 == 1:
-                open_quote = None
-            continue
-        if not stripped.startswith("#"):
-            open_quote = next((q for q in ('"""', "'''") if line.count(q) % 2 == 1), None)
-        if stripped.startswith("["):
-            header = stripped.lstrip("[").split("]")[0]
-            try:
-                parsed = tomllib.loads(f"{header} = 0")
-            except tomllib.TOMLDecodeError:
-                continue
-            table = _key_path(parsed)
-            found.setdefault((table, None), number)
-            continue
-        match = _KEY.match(line)
-        if match:
-            try:
-                # a dotted key (`publisher.name = ...`) names a key of a table, and the table
-                *within, key = _key_path(tomllib.loads(f"{match.group(1)} = 0"))
-            except (tomllib.TOMLDecodeError, ValueError):
-                continue
-            for depth in range(len(within)):
-                found.setdefault(((*table, *within[:depth]), within[depth]), number)
-                found.setdefault(((*table, *within[: depth + 1]), None), number)
-            found.setdefault(((*table, *within), key), number)
-    return found
-
-
-def _key_path(parsed: Any) -> tuple[str, ...]:
-    """The names down to the one value of `tomllib.loads("a.b.c = 0")`: ('a', 'b', 'c')."""
-    path: list[str] = []
-    while isinstance(parsed, dict) and len(parsed) == 1:
-        name = next(iter(parsed))
-        path.append(name)
-        parsed = parsed[name]
-    return tuple(path)
-
-
-def parse_toml(text: str, path: Path) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
-    """tomllib with its error turned into a positioned diagnostic."""
-    try:
-        return tomllib.loads(text), []
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        line: int | None = None
-        col: int | None = None
-        match = _TOML_POS.search(message)
-        if match:
-            line, col = int(match.group(1)), int(match.group(2))
-            message = message[: match.start()]
-        elif _TOML_EOF.search(message):
-            line = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
-            message = _TOML_EOF.sub("", message) + " (at end of file)"
-        message = f"invalid TOML: {message[:1].lower()}{message[1:]}"
-        pos = SourcePos(path, line, col)
-        return None, [Diagnostic("error", message, pos, source_line(text, line))]
 
 
 def source_date_epoch() -> dt.datetime | None:
@@ -260,7 +164,7 @@ _TABLES = {"publisher": _PUBLISHER, "markdown": _MARKDOWN}
 
 
 def _valid_values(
-    data: Mapping[str, Any], checks: Mapping[str, _Check], table: tuple[str, ...], report: _Reporter
+    data: Mapping[str, Any], checks: Mapping[str, _Check], table: tuple[str, ...], report: Reporter
 ) -> dict[str, Any]:
     """The keys of data that pass their check; problems reported, unknown keys warned."""
     good: dict[str, Any] = {}
@@ -289,7 +193,7 @@ def parse_config(
     """nsnbuild.toml's text to a SiteConfig (defaults where a value is missing or wrong)."""
     overrides = overrides or Overrides()
     data, diagnostics = parse_toml(text, path)
-    report = _Reporter(text, path)
+    report = Reporter(text, path)
     values: dict[str, Any] = {}
     tables: dict[str, dict[str, Any]] = {}
     if data is not None:
@@ -365,7 +269,7 @@ def parse_registry(text: str, path: Path) -> tuple[SourceRegistry, list[Diagnost
     data, diagnostics = parse_toml(text, path)
     if data is None:
         return SourceRegistry((), path, readable=False), diagnostics
-    report = _Reporter(text, path)
+    report = Reporter(text, path)
     sources: list[RegistrySource] = []
     for name, entry in data.items():
         table = (name,)
@@ -401,23 +305,6 @@ def parse_registry(text: str, path: Path) -> tuple[SourceRegistry, list[Diagnost
         sources.append(RegistrySource(name, url, kind, tuple(aliases), line))
     diagnostics.extend(report.diagnostics)
     return SourceRegistry(tuple(sources), path), diagnostics
-
-
-def read_text(path: Path) -> tuple[str | None, list[Diagnostic]]:
-    """A config file's text; a missing file is None, undecodable bytes an error."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None, []
-    except OSError as exc:
-        return None, [Diagnostic("error", f"cannot read file: {exc.strerror}", SourcePos(path))]
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8").replace("\r\n", "\n"), []
-    except UnicodeDecodeError as exc:
-        line, column, message = undecodable(data, exc.start)
-        return None, [Diagnostic("error", message, SourcePos(path, line, column))]
 
 
 def load_config(
