@@ -109,6 +109,32 @@ def test_a_python_error_in_a_template_is_reported_at_its_line(
     assert "internal error" not in checked.output
 
 
+def test_a_template_that_names_one_the_theme_lacks_is_an_error_at_that_line(tmp_path: Path) -> None:
+    root = site(tmp_path)
+    templates = root / "themes/mine/templates"
+    insert_line(templates / "404.html", 1, '{% from "macros.html" import x %}')
+    insert_line(templates / "page.html", 2, '{% include "nope.html" %}')
+    # a list with one template the theme has, and a missing one that may be missing, are fine
+    insert_line(templates / "page.html", 3, '{% include ["x.html", "base.html"] %}')
+    insert_line(templates / "page.html", 4, '{% include "gone.html" ignore missing %}')
+    insert_line(templates / "terms.html", 2, '{% include ["a.html", "b.html"] %}')
+    assert errors_of(root) == [
+        "themes/mine/templates/404.html:1:1: error: template 'macros.html' not found in the theme",
+        "themes/mine/templates/page.html:2:1: error: template 'nope.html' not found in the theme",
+        "themes/mine/templates/terms.html:2:1: error: "
+        "none of the templates 'a.html', 'b.html' is in the theme",
+    ]
+    assert not (root / "output").exists()
+
+
+def test_a_template_name_worked_out_as_it_renders_is_reported_where_it_is_used(tmp_path: Path) -> None:
+    root = site(tmp_path)
+    insert_line(root / "themes/mine/templates/brief.html", 3, '{% include brief.title ~ ".html" %}')
+    assert errors_of(root) == [
+        "themes/mine/templates/brief.html:3:1: error: template 'A0.html' not found in the theme"
+    ]
+
+
 def test_a_python_error_in_a_template_is_reported_from_worker_processes(tmp_path: Path) -> None:
     root = site(tmp_path, briefs=SERIAL_BELOW + 2)
     insert_line(root / "themes/mine/templates/brief.html", 3, "{{ 1 // 0 }}")

@@ -200,7 +200,8 @@ def check_templates(
     problems: list[Diagnostic] = []
     for name in sorted((set(env.list_templates()) | set(required)) - set(unreadable)):
         try:
-            env.get_template(name)
+            template = env.get_template(name)
+            problems += _missing_references(env, template.filename)
         except jinja2.TemplateSyntaxError as exc:
             path = _template_path(env, exc.name, exc.filename)
             problems.append(_diagnostic(path, exc.lineno, f"template syntax error: {exc.message}"))
@@ -221,7 +222,10 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
         path = _template_path(env, exc.name, exc.filename)
         raise TemplateProblem(_diagnostic(path, exc.lineno, f"template syntax error: {exc.message}")) from exc
     except jinja2.TemplateNotFound as exc:
-        raise TemplateProblem(Diagnostic("error", f"template '{exc.name}' not found in the theme")) from exc
+        # named by a template (an include or extends worked out as it renders): there
+        path, line = _template_frame(env, exc)
+        message = f"template '{exc.name}' not found in the theme"
+        raise TemplateProblem(_diagnostic(path, line, message)) from exc
     except jinja2.TemplateError as exc:
         path, line = _template_frame(env, exc)
         raise TemplateProblem(_diagnostic(path, line, f"template error: {exc}")) from exc
@@ -237,6 +241,33 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
         raise TemplateProblem(
             _diagnostic(path, line, f"template error: {type(exc).__name__}: {exc}")
         ) from exc
+
+
+def _missing_references(env: jinja2.Environment, filename: str | None) -> list[Diagnostic]:
+    """Templates that a template extends, includes or imports by name, and that the theme
+    lacks: each reported at the line that names it (a name worked out as the template
+    renders is found then)."""
+    from jinja2 import nodes
+
+    if filename is None:
+        return []
+    path = Path(filename)
+    known = set(env.list_templates())
+    kinds = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+    problems = []
+    for node in env.parse(path.read_text(encoding="utf-8")).find_all(kinds):
+        if not isinstance(node, kinds) or (isinstance(node, nodes.Include) and node.ignore_missing):
+            continue
+        named = node.template
+        names = [named] if isinstance(named, nodes.Const) else getattr(named, "items", [])
+        values = [n.value for n in names if isinstance(n, nodes.Const) and isinstance(n.value, str)]
+        if values and len(values) == len(names) and not known.intersection(values):
+            if len(values) == 1:
+                message = f"template '{values[0]}' not found in the theme"
+            else:
+                message = "none of the templates '" + "', '".join(values) + "' is in the theme"
+            problems.append(_diagnostic(path, node.lineno, message))
+    return problems
 
 
 def _template_frame(env: jinja2.Environment, exc: BaseException) -> tuple[Path | None, int | None]:
