@@ -510,3 +510,11 @@ def test_a_wrong_value_under_a_dotted_key_is_reported_at_its_line(tmp_path: Path
         "nsnbuild.toml:2:1: error: 'publisher.name' must be a string",
         "nsnbuild.toml:3:1: error: 'markdown.allow_html' must be true or false",
     ]
+
+
+def test_an_indented_key_is_reported_at_its_column(tmp_path: Path) -> None:
+    text = 'title = "T"\n  briefs_per_page = "x"\n[publisher]\n    logo = 5\n'
+    assert parse(tmp_path, text)[1] == [
+        "nsnbuild.toml:2:3: error: 'briefs_per_page' must be an integer",
+        "nsnbuild.toml:4:5: error: 'publisher.logo' must be a string",
+    ]

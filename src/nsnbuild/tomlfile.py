@@ -19,35 +19,38 @@ _KEY = re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
 
 
 class Reporter:
-    """Collects diagnostics for one TOML file, locating keys by their line."""
+    """Collects diagnostics for one TOML file, placing each at the key it is about."""
 
     def __init__(self, text: str, path: Path) -> None:
         self.text = text
         self.path = path
         self.diagnostics: list[Diagnostic] = []
-        self._lines = _locate_keys(text)
+        self._places = _locate_keys(text)
 
     def line_of(self, table: tuple[str, ...], key: str | None = None) -> int | None:
-        return self._lines.get((table, key))
+        place = self._places.get((table, key))
+        return place[0] if place else None
 
     def add(self, level: Level, message: str, table: tuple[str, ...], key: str | None) -> None:
-        line = self._lines.get((table, key)) if key is not None else self._lines.get((table, None))
-        if line is None and key is not None:
-            line = self._lines.get((table, None))
-        if line is None and table:
-            # an inline table (`markdown = { allow_html = 1 }`): the line of the key that holds it
-            line = self._lines.get((table[:-1], table[-1]))
-        pos = SourcePos(self.path, line, 1 if line is not None else None)
+        place = self._places.get((table, key))
+        if place is None and key is not None:
+            place = self._places.get((table, None))
+        if place is None and table:
+            # an inline table (`markdown = { allow_html = 1 }`): the key that holds it
+            place = self._places.get((table[:-1], table[-1]))
+        line, col = place if place is not None else (None, None)
+        pos = SourcePos(self.path, line, col)
         self.diagnostics.append(Diagnostic(level, message, pos, source_line(self.text, line)))
 
 
-def _locate_keys(text: str) -> dict[tuple[tuple[str, ...], str | None], int]:
-    """Map (table path, key) to the 1-based line where it is written."""
-    found: dict[tuple[tuple[str, ...], str | None], int] = {}
+def _locate_keys(text: str) -> dict[tuple[tuple[str, ...], str | None], tuple[int, int]]:
+    """Map (table path, key) to the 1-based line and column where it is written."""
+    found: dict[tuple[tuple[str, ...], str | None], tuple[int, int]] = {}
     table: tuple[str, ...] = ()
     open_quote: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
+        at = (number, len(line) - len(line.lstrip()) + 1)
         if open_quote is not None:
             # inside a multi-line string: `key = x` here is text, not a key
             if line.count(open_quote) % 2 == 1:
@@ -62,7 +65,7 @@ def _locate_keys(text: str) -> dict[tuple[tuple[str, ...], str | None], int]:
             except tomllib.TOMLDecodeError:
                 continue
             table = _key_path(parsed)
-            found.setdefault((table, None), number)
+            found.setdefault((table, None), at)
             continue
         match = _KEY.match(line)
         if match:
@@ -72,9 +75,9 @@ def _locate_keys(text: str) -> dict[tuple[tuple[str, ...], str | None], int]:
             except (tomllib.TOMLDecodeError, ValueError):
                 continue
             for depth in range(len(within)):
-                found.setdefault(((*table, *within[:depth]), within[depth]), number)
-                found.setdefault(((*table, *within[: depth + 1]), None), number)
-            found.setdefault(((*table, *within), key), number)
+                found.setdefault(((*table, *within[:depth]), within[depth]), at)
+                found.setdefault(((*table, *within[: depth + 1]), None), at)
+            found.setdefault(((*table, *within), key), at)
     return found
 
 
