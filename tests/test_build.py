@@ -797,3 +797,32 @@ def test_every_spelling_that_differs_from_the_registry_only_in_case_or_spacing_i
     assert not [w for w in shown(build(root).diagnostics, root) if "registry name" in w]
     (root / "sources.toml").write_text(REGISTRY)
     assert shown(build(root).diagnostics, root, ("warning",)) == warnings
+
+
+def test_errors_in_the_body_are_reported_with_those_of_the_front_matter(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path,
+        {
+            "nsnbuild.toml": CONFIG,
+            "content/briefs/a.md": brief_text(
+                date="2015-01-01",
+                extra='tags: Japan\nphoto:\n  caption: "A [Reuters, 2/31/15]"\n',
+                body="\nClaim [Reuters, 2/30/15]. Warned later [Reuters, 1/1/16].\n",
+            ),
+            "content/briefs/b.md": brief_text(date="2015-02-30", body="\nClaim [AP, 13/45/15].\n"),
+            "content/pages/about.md": "---\ntitle: [About]\n---\n\nSee [AP, 2/30/15].\n",
+        },
+    )
+    expected = [
+        "content/briefs/a.md:4:1: error: 'tags' must be a list of strings",
+        "content/briefs/a.md:6:25: error: invalid date '2/31/15' in citation",
+        "content/briefs/a.md:9:17: error: invalid date '2/30/15' in citation",
+        "content/briefs/b.md:3:1: error: date '2015-02-30' is not a day in the calendar: "
+        "February 2015 has 28 days",
+        "content/briefs/b.md:6:12: error: invalid date '13/45/15' in citation",
+        "content/pages/about.md:2:1: error: 'title' must be a string",
+        "content/pages/about.md:5:10: error: invalid date '2/30/15' in citation",
+    ]
+    assert shown(build_failure(root), root) == expected
+    # the same from the cache
+    assert shown(build_failure(root), root) == expected

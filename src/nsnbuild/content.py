@@ -98,6 +98,30 @@ def load_brief(file: ContentFile, timezone: str) -> tuple[Brief | None, list[Dia
     return brief, diagnostics
 
 
+def body_to_check(file: ContentFile, timezone: str) -> Brief | Page | None:
+    """A content file whose front matter has errors, made up just enough to check its body:
+    its citations are then reported with the front matter's problems, not after they are
+    fixed. What the front matter gives (date, photo, sources) is used where it is valid;
+    a brief without a valid date is checked as a page is (no date to read two-digit years
+    against). None when the file cannot be read as far as its body."""
+    text, _ = decode(read_content(file).data or b"", file.path)
+    split = split_front_matter(text, file.path)[0] if text is not None else None
+    if split is None:
+        return None
+    if file.kind != "brief":
+        return Page(file.path, file.rel, "", "", split.body, split.body_line, file.digest)
+    meta = split.meta
+    lines = scan_lines(split.fm_text, split.fm_line)
+    check = Checker(file.path, text or "", lines, zoneinfo.ZoneInfo(timezone))  # its reports are dropped
+    date = check.moment(meta["date"], "date", None) if meta.get("date") is not None else None
+    if date is None:
+        return Page(file.path, file.rel, "", "", split.body, split.body_line, file.digest)
+    photo = _photo(meta.get("photo"), check, split.photo_spans)
+    sources = _sources(meta.get("sources"), check)
+    body, line = split.body, split.body_line
+    return Brief(file.path, file.rel, "", date, "", body, line, file.digest, photo=photo, sources=sources)
+
+
 def _photo(value: Any, check: Checker, spans: Mapping[str, TextSpan]) -> Photo | None:
     if value is None:
         return None

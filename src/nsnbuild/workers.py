@@ -16,7 +16,7 @@ from typing import Any
 
 from .cache import EntryRow, Fragments, SaveBatch, Store
 from .cachedata import CachedEntry, FragmentsRow, entry_text_and_place, fragments_row, make_key
-from .content import load_brief, load_page
+from .content import body_to_check, load_brief, load_page
 from .discover import ContentFile, digest_bytes, read_content
 from .errors import Diagnostic, SourcePos
 from .feedformats import FeedEntry
@@ -145,6 +145,7 @@ class Runner:
         else:
             item, diagnostics = load_page(file)
         if item is None:
+            diagnostics += self._body_errors(settings, file)
             entry = CachedEntry(None, (), (), 0, "", tuple(diagnostics), {}, lookup)
             return Prepared(file.rel, lookup, entry, None, lookup)
         md, registry = self._tools(settings)
@@ -165,6 +166,16 @@ class Runner:
             key=key,
         )
         return Prepared(file.rel, key, entry, fragments, lookup)
+
+    def _body_errors(self, settings: PrepareSettings, file: ContentFile) -> list[Diagnostic]:
+        """The errors in the body of a file whose front matter has errors (its warnings wait:
+        they may follow from the front matter's problems)."""
+        item = body_to_check(file, settings.timezone)
+        if item is None:
+            return []
+        md, registry = self._tools(settings)
+        resolved = resolve_brief(item, md, registry, dict(settings.aliases))
+        return [d for d in resolved.diagnostics if d.level == "error"]
 
     def _tools(self, settings: PrepareSettings) -> tuple[Any, Any]:
         digest = settings.digest + repr(settings.registry)
