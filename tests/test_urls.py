@@ -187,8 +187,7 @@ def test_every_clash_of_output_paths_is_reported_in_one_run(
     )
     (root / "content/briefs/other.md").write_text(brief_text(date="2015-04-27"))
     (root / "nsnbuild.toml").write_text(CONFIG + "briefs_per_page = 1\n")
-    errors = errors_of(root)
-    assert errors == [
+    clashes = [
         "static/briefs/2015/04/28/alliance/index.html:1:1: error: output path "
         "'briefs/2015/04/28/alliance/index.html' is claimed both by this file and by "
         "content/briefs/alliance.md",
@@ -198,6 +197,14 @@ def test_every_clash_of_output_paths_is_reported_in_one_run(
         "output path 'page/2/index.html' is claimed both by this file and by a page nsnbuild makes",
         "static/tags/iran/index.html:1:1: error: "
         "output path 'tags/iran/index.html' is claimed both by this file and by a page nsnbuild makes",
+    ]
+    assert errors_of(root) == clashes
+    # and beside the site's other errors, which stop the build before it is planned
+    (root / "content/briefs/broken.md").write_text(brief_text(date="2015-02-30"))
+    assert errors_of(root) == [
+        "content/briefs/broken.md:3:1: error: date '2015-02-30' is not a day in the calendar: "
+        "February 2015 has 28 days",
+        *clashes,
     ]
 
 

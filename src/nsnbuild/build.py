@@ -23,12 +23,13 @@ from .markdown import alias_map
 from .model import Brief, BuildOptions, LinkRef, Page, RenderedBrief, SiteConfig, SourceRegistry
 from .output import check_output_dir
 from .pages import render_card
-from .plan import make_shell, plan_site
+from .plan import Planned, make_shell, plan_site
 from .pool import Pool, release_memory
 from .site import (
     Entry,
     PageEntry,
     RelatedInputs,
+    Site,
     assemble_site,
     find_related,
     held_back,
@@ -162,30 +163,15 @@ def build_site(
     content = read_site(root, overrides, options, pool, runner, progress, seen)
     config = content.config
     if has_errors(content.diagnostics, options.strict):
-        raise BuildFailed(content.diagnostics)
-    site = assemble_site(content.entries, content.pages, content.registry, _remembered(content.store))
-    nav = tuple(Link(p.page.title, config.base_path + p.page.url) for p in site.pages)
-    shell = make_shell(config, content.theme, nav, options.live_reload)
-    statics = [(s.rel, s.source) for s in content.statics]
-    cards = _CardRenderer(content.store, runner.environment(content.theme), shell)
+        clashes = _static_clashes(content, runner, options)
+        raise BuildFailed(sorted_diagnostics([*content.diagnostics, *clashes]))
     try:
-        planned = plan_site(
-            site,
-            shell,
-            config,
-            content.fragments.get,
-            cards.html,
-            statics,
-            _epoch(options),
-            content.page_urls,
-        )
+        site, nav, shell, cards, planned = _plan(content, runner, options)
     except TemplateProblem as problem:
         raise BuildFailed((*content.diagnostics, problem.diagnostic)) from None
     cards.save()
     release_memory()
-    claims = [(rel, source_of(job)) for job in planned.jobs for rel in outputs_of(job)]
-    claims += [(rel, None) for rel, _ in planned.files] + list(planned.copies)
-    conflicts = output_conflicts(claims)
+    conflicts = output_conflicts(_claims(planned))
     if conflicts:
         raise BuildFailed(sorted_diagnostics([*content.diagnostics, *conflicts]))
     result = BuildResult(config, content.diagnostics, len(site.briefs), len(site.pages), planned.feed_count)
@@ -243,6 +229,42 @@ def build_site(
             Recorded(result.diagnostics, result.briefs, result.pages, result.feeds, result.files),
         )
     return result
+
+
+def _plan(
+    content: SiteContent, runner: Runner, options: BuildOptions
+) -> tuple[Site, tuple[Link, ...], Shell, _CardRenderer, Planned]:
+    """The site put together and every page and feed planned (TemplateProblem if a card's
+    template fails)."""
+    config = content.config
+    site = assemble_site(content.entries, content.pages, content.registry, _remembered(content.store))
+    nav = tuple(Link(p.page.title, config.base_path + p.page.url) for p in site.pages)
+    shell = make_shell(config, content.theme, nav, options.live_reload)
+    statics = [(s.rel, s.source) for s in content.statics]
+    cards = _CardRenderer(content.store, runner.environment(content.theme), shell)
+    planned = plan_site(
+        site, shell, config, content.fragments.get, cards.html, statics, _epoch(options), content.page_urls
+    )
+    return site, nav, shell, cards, planned
+
+
+def _claims(planned: Planned) -> list[tuple[str, Path | None]]:
+    """Every output path the plan writes, with the file it comes from (None if made here)."""
+    claims = [(rel, source_of(job)) for job in planned.jobs for rel in outputs_of(job)]
+    return claims + [(rel, None) for rel, _ in planned.files] + list(planned.copies)
+
+
+def _static_clashes(content: SiteContent, runner: Runner, options: BuildOptions) -> list[Diagnostic]:
+    """Files of static/ (or a theme) on the path of a page or feed of a site that has other
+    errors too: planned as far as it can be, so that they are reported in the same run.
+    (Clashes between content files were reported while reading it.)"""
+    try:
+        planned = _plan(content, runner, options)[-1]
+    except TemplateProblem:
+        return []
+    folder = content.config.root / "content"
+    clashes = output_conflicts(_claims(planned))
+    return [d for d in clashes if d.pos is None or not d.pos.path.is_relative_to(folder)]
 
 
 def _outline(
