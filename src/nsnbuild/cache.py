@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -95,10 +96,14 @@ class Store:
         return connection
 
     def discard(self) -> None:
-        """Delete the database: it could not be read."""
+        """Delete the database: it could not be read (a folder in its place goes too)."""
         for suffix in ("", "-wal", "-shm"):
+            path = f"{self.path}{suffix}"
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(f"{self.path}{suffix}")
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
 
     def _safely(self, action: Callable[[sqlite3.Connection], T], default: T) -> T:
         """Run action on the database; a damaged database gives default (and is discarded)."""

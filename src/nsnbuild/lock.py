@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,19 +35,23 @@ def _open_lock(cache_dir: Path) -> int:
     return os.open(cache_dir / "lock", os.O_RDWR | os.O_CREAT, 0o644)
 
 
-def _set_aside(cache_dir: Path, why: OSError) -> Path:
-    """Move an unusable cache folder out of the way, to `<name>.unusable-N` beside it."""
-    number = 1
-    while os.path.lexists(aside := cache_dir.with_name(f"{cache_dir.name}.unusable-{number}")):
-        number += 1
+def _remove(cache_dir: Path, why: OSError) -> None:
+    """Remove an unusable cache folder (nsnbuild's own, as `nsnbuild clean` would), giving
+    its folders back their permissions first; or a file or link in its place."""
     try:
-        os.rename(cache_dir, aside)
+        if cache_dir.is_dir() and not cache_dir.is_symlink():
+            os.chmod(cache_dir, 0o700)
+            for folder, subfolders, _ in os.walk(cache_dir):
+                for name in subfolders:
+                    os.chmod(os.path.join(folder, name), 0o700, follow_symlinks=False)
+            shutil.rmtree(cache_dir)
+        else:
+            os.remove(cache_dir)
     except OSError as exc:
         raise NsnError(
-            f"cannot use the build cache {cache_dir} ({why.strerror}) nor move it aside "
+            f"cannot use the build cache {cache_dir} ({why.strerror}) nor remove it "
             f"({exc.strerror}); remove it, or give it back its permissions"
         ) from None
-    return aside
 
 
 @contextlib.contextmanager
@@ -54,14 +59,14 @@ def site_lock(
     cache_dir: Path,
     wait: float = WAIT_SECONDS,
     on_wait: Callable[[], None] | None = None,
-    on_set_aside: Callable[[str], None] | None = None,
+    on_remade: Callable[[str], None] | None = None,
 ) -> Iterator[None]:
     """Hold the site's build lock; wait up to `wait` seconds for another build to finish.
 
     `on_wait` is called once, when the lock is taken by someone else. The lock is an
     OS file lock, so a build that is killed releases it at once. A cache folder that cannot
     hold the lock (no permissions, or not a folder) is only an optimisation lost: it is
-    moved aside and a new one made, and `on_set_aside` is told why.
+    removed and a new one made, and `on_remade` is told why.
     """
     if fcntl is None:  # pragma: no cover - without POSIX file locks there is no lock
         yield
@@ -71,12 +76,9 @@ def site_lock(
     except OSError as exc:
         if not os.path.lexists(cache_dir):
             raise NsnError(f"cannot make the build cache {cache_dir}: {exc.strerror}") from None
-        aside = _set_aside(cache_dir, exc)
-        if on_set_aside is not None:
-            on_set_aside(
-                f"the build cache {cache_dir} cannot be used ({exc.strerror}); "
-                f"moved it aside to {aside.name} and started a new one"
-            )
+        _remove(cache_dir, exc)
+        if on_remade is not None:
+            on_remade(f"the build cache {cache_dir} could not be used ({exc.strerror}); started a new one")
         try:
             handle = _open_lock(cache_dir)
         except OSError as again:

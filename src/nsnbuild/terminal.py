@@ -102,10 +102,11 @@ def locked(root: Path) -> AbstractContextManager[None]:
             err=True,
         )
 
-    def set_aside(message: str) -> None:
-        click.echo(f"warning: {message}", err=True)
+    def remade(message: str) -> None:
+        # not a problem of the site (nothing it holds is wrong): a note, like the wait above
+        click.echo(f"nsnbuild: {message}", err=True)
 
-    return site_lock(root / ".nsnbuild-cache", on_wait=waiting, on_set_aside=set_aside)
+    return site_lock(root / ".nsnbuild-cache", on_wait=waiting, on_remade=remade)
 
 
 def check_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
