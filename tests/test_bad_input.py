@@ -164,6 +164,13 @@ UNCLOSED = "the '[' that opens its IPv6 host is never closed"
         ("https://exa mple.org/", "its host 'exa mple.org' contains a space"),
         ("https://example.org:99999/", "its port '99999' is not a number from 1 to 65535"),
         ("https://example.org:http/", "its port 'http' is not a number from 1 to 65535"),
+        ("https://[::1]x/", "'x' follows its IPv6 host '[::1]'"),
+        ("https://[::1]]/", "']' follows its IPv6 host '[::1]'"),
+        (
+            "https://example\uff0forg/",
+            "its host cannot be read (netloc 'example\uff0forg' contains invalid characters"
+            " under NFKC normalization)",
+        ),
     ],
 )
 def test_a_base_url_with_a_bad_host_or_port_is_an_error(tmp_path: Path, url: str, why: str) -> None:
@@ -179,8 +186,8 @@ def test_a_base_url_with_a_bad_host_or_port_is_an_error(tmp_path: Path, url: str
 
 
 def test_an_ipv6_host_and_a_port_are_accepted_in_base_url(tmp_path: Path) -> None:
-    for url in ("https://[::1]:8443/news/", "http://example.org:8080/"):
-        root = make_site(tmp_path / str(len(url)), {"nsnbuild.toml": f'base_url = "{url}"\n'})
+    for number, url in enumerate(("https://[::1]:8443/news/", "http://example.org:8080/", "http://[::1]/")):
+        root = make_site(tmp_path / str(number), {"nsnbuild.toml": f'base_url = "{url}"\n'})
         assert build(root).config.base_url == url
 
 

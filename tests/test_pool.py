@@ -120,6 +120,8 @@ def test_a_large_setup_rides_with_the_chunks_when_no_file_can_be_written(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    shared = pool._Shared(Large(3))
+    assert shared.path is None and shared.blob is not None  # the setup itself, in each chunk
     with Pool(2) as workers:
         results = list(workers.map_chunks(_offset_chunk, Large(3), list(range(300))))
     assert [value for value, _, _ in results] == [item + 3 for item in range(300)]

@@ -73,7 +73,7 @@ def is_http_url_or_path(url: str) -> bool:
 
 
 def http_url_problem(url: str) -> str | None:
-    """Why url is not an absolute http(s) URL, in words to follow 'not a URL' (or None)."""
+    """Why url is not an absolute http(s) URL, in a few words (or None when it is one)."""
     match = _ANY_SCHEME.match(url.strip())
     if match is None or match.group(1).lower() not in ("http", "https"):
         return "it does not start with http:// or https://"
@@ -89,12 +89,16 @@ def host_problem(url: str) -> str | None:
     text = url.strip()
     try:
         parts = urlsplit(text)
-    except ValueError:
+    except ValueError as exc:
         netloc = text.split("//", 1)[-1].split("/", 1)[0]
         if "[" in netloc and "]" not in netloc:
             return "the '[' that opens its IPv6 host is never closed"
-        address = netloc.partition("[")[2].partition("]")[0]
-        return f"its host '[{address}]' is not an IPv6 address"
+        if "[" in netloc:
+            address = netloc.partition("[")[2].partition("]")[0]
+            return f"its host '[{address}]' is not an IPv6 address"
+        # urlsplit's other refusal: a character that Unicode normalisation turns into '/',
+        # '?', '#', '@' or ':' ("example／com")
+        return f"its host cannot be read ({exc})"
     if not parts.netloc:
         return None
     host = parts.netloc.rpartition("@")[2]
@@ -104,6 +108,8 @@ def host_problem(url: str) -> str | None:
             ipaddress.IPv6Address(address)
         except ValueError:
             return f"its host '[{address}]' is not an IPv6 address"
+        if port and not port.startswith(":"):
+            return f"'{port}' follows its IPv6 host '[{address}]'"
         port = port[1:]
     else:
         host, _, port = host.partition(":")
