@@ -167,7 +167,20 @@ def test_a_key_written_twice_is_an_error_at_each_repeat(tmp_path: Path) -> None:
     assert [(d.pos.line, d.pos.col, d.message) for d in problems if d.pos] == [
         (4, 1, "key 'title' is given twice (first on line 2); remove one of them"),
         (7, 3, "key 'alt' is given twice (first on line 6); remove one of them"),
-        (10, 1, "key '1' is given twice (first on line 9); remove one of them"),
+        (10, 1, "key '01' is given twice (first as '1' on line 9); remove one of them"),
+    ]
+
+
+def test_a_key_written_twice_is_found_in_documents_with_aliases_and_merges_too(tmp_path: Path) -> None:
+    text = (
+        "---\ntitle: A\ntitle: B\nb: &x {k: 1}\nc: *x\nd:\n  <<: *x\n  k: 2\n"
+        "e: [{yes: 1, true: 2}]\n---\nBody.\n"
+    )
+    split, problems = yamlfront.split_front_matter(text, tmp_path / "a.md")
+    assert split is None
+    assert [(d.pos.line, d.pos.col, d.message) for d in problems if d.pos] == [
+        (3, 1, "key 'title' is given twice (first on line 2); remove one of them"),
+        (9, 14, "key 'true' is given twice (first as 'yes' on line 9); remove one of them"),
     ]
 
 

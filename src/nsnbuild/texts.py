@@ -97,7 +97,7 @@ def host_problem(url: str) -> str | None:
             address = netloc.partition("[")[2].partition("]")[0]
             return f"its host '[{address}]' is not an IPv6 address"
         # urlsplit's other refusal: a character that Unicode normalisation turns into '/',
-        # '?', '#', '@' or ':' ("example／com")
+        # '?', '#', '@' or ':' (a full-width solidus, U+FF0F, say)
         return f"its host cannot be read ({exc})"
     if not parts.netloc:
         return None

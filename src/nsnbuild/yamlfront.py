@@ -4,6 +4,7 @@ lines its keys stand on found, for diagnostics that point at them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,15 +73,19 @@ class _FrontMatterLoader(_BaseLoader):
         return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
     def construct_document(self, node: Any) -> Any:
-        self.repeated_keys: list[tuple[str, yaml.Mark, yaml.Mark]] = []
+        self.repeated_keys: list[tuple[yaml.Node, yaml.Node]] = []
         try:
             data = _construct(self, node, 0, set())
         except Exception:
             # _Unusual, or a value its constructor refuses: PyYAML's own construction builds
-            # the one or raises for the other exactly as it always would
-            return super().construct_document(node)
+            # the one or raises for the other exactly as it always would (its repeated keys
+            # looked for first: merging mappings adds keys that may repeat)
+            self.repeated_keys = []
+            for mapping in _mappings(node):
+                _repeats(self, mapping)
+            data = super().construct_document(node)
         if self.repeated_keys:
-            raise RepeatedKeys(sorted(self.repeated_keys, key=lambda repeat: repeat[2].index))
+            raise RepeatedKeys(sorted(self.repeated_keys, key=lambda repeat: repeat[1].start_mark.index))
         return data
 
 
@@ -108,7 +113,7 @@ def _construct(loader: _FrontMatterLoader, node: Any, depth: int, seen: set[int]
             value = _construct(loader, value_node, depth + 1, seen)
             data[key] = value  # an unhashable key raises TypeError: see construct_document
         if len(data) < len(node.value):
-            _repeats(loader, node, depth)
+            _repeats(loader, node)
         return data
     if kind is yaml.SequenceNode and tag == _SEQ:
         return [_construct(loader, item, depth + 1, seen) for item in node.value]
@@ -117,22 +122,50 @@ def _construct(loader: _FrontMatterLoader, node: Any, depth: int, seen: set[int]
 
 class RepeatedKeys(Exception):
     """Keys written twice in one mapping: YAML forbids it, and PyYAML would silently keep the
-    last value (a `title:` left behind by an edit, say). Each is (key, first mark, mark)."""
+    last value (a `title:` left behind by an edit, say). Each is (first key, repeat)."""
 
-    def __init__(self, repeats: list[tuple[str, yaml.Mark, yaml.Mark]]) -> None:
+    def __init__(self, repeats: list[tuple[yaml.Node, yaml.Node]]) -> None:
         super().__init__(repeats)
         self.repeats = repeats
 
 
-def _repeats(loader: _FrontMatterLoader, node: yaml.MappingNode, depth: int) -> None:
-    """Note every key of `node` written a second time, with where it was first written."""
+def _repeats(loader: _FrontMatterLoader, node: yaml.MappingNode) -> None:
+    """Note every key of `node` written a second time (`yes` after `true` too), with the key
+    it repeats. Keys that are not plain values, and a merge (`<<`), are left alone."""
     first: dict[Any, yaml.Node] = {}
     for key_node, _ in node.value:
-        key = _construct(loader, key_node, depth + 1, set())
+        if key_node.__class__ is not yaml.ScalarNode:
+            continue
+        if key_node.tag == _STR:
+            key: Any = key_node.value
+        elif key_node.tag in _PLAIN_SCALARS:
+            try:
+                key = loader.yaml_constructors[key_node.tag](loader, key_node)
+                hash(key)
+            except Exception:  # a value PyYAML refuses, as construction will say
+                continue
+        else:
+            continue
         if key in first:
-            loader.repeated_keys.append((str(key), first[key].start_mark, key_node.start_mark))
+            loader.repeated_keys.append((first[key], key_node))
         else:
             first[key] = key_node
+
+
+def _mappings(node: yaml.Node) -> Iterator[yaml.MappingNode]:
+    """Every mapping in a document's node tree, each once (aliases are followed once)."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, yaml.MappingNode):
+            yield item
+            stack.extend(n for pair in item.value for n in pair)
+        elif isinstance(item, yaml.SequenceNode):
+            stack.extend(item.value)
 
 
 def _timestamp_or_text(loader: _BaseLoader, node: yaml.ScalarNode) -> Any:
@@ -288,10 +321,11 @@ def split_front_matter(text: str, path: Path) -> tuple[Split | None, list[Diagno
         return None, [Diagnostic("error", message, SourcePos(path, line, col), source_line(text, line))]
     except RepeatedKeys as exc:
         problems = []
-        for key, first, again in exc.repeats:
-            line, col = _mark_position(fm_text, fm_line, again)
-            started, _ = _mark_position(fm_text, fm_line, first)
-            message = f"key '{key}' is given twice (first on line {started}); remove one of them"
+        for first, again in exc.repeats:
+            line, col = _mark_position(fm_text, fm_line, again.start_mark)
+            started, _ = _mark_position(fm_text, fm_line, first.start_mark)
+            was = "" if first.value == again.value else f" as '{first.value}'"
+            message = f"key '{again.value}' is given twice (first{was} on line {started}); remove one of them"
             problems.append(Diagnostic("error", message, SourcePos(path, line, col), source_line(text, line)))
         return None, problems
     except (yaml.YAMLError, ValueError, TypeError, LookupError, AttributeError, RecursionError) as exc:
