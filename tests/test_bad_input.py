@@ -422,3 +422,23 @@ def test_a_folder_in_the_place_of_the_cache_database_is_made_anew(tmp_path: Path
     build(root)
     assert database.is_file()
     assert tree(root / "output") == before
+
+
+def test_an_error_inside_nsnbuild_called_from_a_template_is_not_blamed_on_the_template(
+    tmp_path: Path,
+) -> None:
+    import jinja2
+
+    from nsnbuild.slugs import slugify
+    from nsnbuild.theme import TemplateProblem, render_template
+
+    (tmp_path / "mine.html").write_text("{{ 1 // 0 }}\n")
+    (tmp_path / "ours.html").write_text("{{ 5 | slug }}\n")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path), autoescape=True)
+    env.filters["slug"] = slugify.__wrapped__
+    with pytest.raises(TemplateProblem) as blamed:
+        render_template(env, "mine.html", {})
+    assert blamed.value.diagnostic.message.startswith("template error: ZeroDivisionError")
+    # the template handed nsnbuild's code a value it did not expect: nsnbuild's fault, shown so
+    with pytest.raises(AttributeError):
+        render_template(env, "ours.html", {})

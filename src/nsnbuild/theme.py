@@ -234,9 +234,10 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
         raise TemplateProblem(Diagnostic("error", f"cannot read template '{name}': {exc}")) from exc
     except Exception as exc:
         # a Python error raised by the template's own code (`1 // 0`, `"%d" % "x"`): the
-        # template is at fault when the innermost frame of a theme file is on the way to it
+        # template is at fault when a theme file is on the way to it and nsnbuild's own code
+        # is not beyond it (there, the fault is nsnbuild's, and shown as such)
         path, line = _template_frame(env, exc)
-        if path is None:
+        if path is None or _beyond_in_nsnbuild(exc, path):
             raise
         raise TemplateProblem(
             _diagnostic(path, line, f"template error: {type(exc).__name__}: {exc}")
@@ -278,6 +279,14 @@ def _template_frame(env: jinja2.Environment, exc: BaseException) -> tuple[Path |
         if any(frame.filename.startswith(d) for d in dirs):
             found = (Path(frame.filename), frame.lineno)
     return found
+
+
+def _beyond_in_nsnbuild(exc: BaseException, template: Path) -> bool:
+    """Whether nsnbuild's own code ran between the template's last frame and the error."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    last = max(i for i, frame in enumerate(frames) if Path(frame.filename) == template)
+    package = str(Path(__file__).parent)
+    return any(frame.filename.startswith(package) for frame in frames[last + 1 :])
 
 
 def _loaders(env: jinja2.Environment) -> list[jinja2.FileSystemLoader]:
