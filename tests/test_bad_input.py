@@ -292,12 +292,13 @@ def test_theme_files_that_cannot_be_read_are_errors(tmp_path: Path) -> None:
         "themes/mine/assets/gone.css: error: broken symlink",
         "themes/mine/templates/gone.html: error: broken symlink",
         f"themes/mine/templates/loop.html: error: {LOOP}",
-        "themes/mine/templates/page.html: error: template is not valid UTF-8 (byte offset 0)",
+        "themes/mine/templates/page.html:1:1: error: "
+        "file is not valid UTF-8 (byte 0xff here); save it as UTF-8",
     ]
     assert tree(root / "output") == before
     checked = cli("check", "--site", str(root))
     assert checked.exit_code == 1
-    assert "page.html: error: template is not valid UTF-8 (byte offset 0)" in checked.output
+    assert "page.html:1:1: error: file is not valid UTF-8 (byte 0xff here)" in checked.output
 
 
 def test_theme_files_and_folders_without_permission_are_errors(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .discover import link_problem
 from .errors import Diagnostic, SourcePos, line_of
 from .model import SiteConfig
+from .texts import undecodable
 
 if TYPE_CHECKING:
     import jinja2
@@ -94,8 +95,8 @@ def _read(path: Path, problems: list[Diagnostic], text: bool) -> bytes | None:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            message = f"template is not valid UTF-8 (byte offset {exc.start})"
-            problems.append(Diagnostic("error", message, SourcePos(path)))
+            line, column, message = undecodable(data, exc.start)
+            problems.append(Diagnostic("error", message, SourcePos(path, line, column)))
             return None
     return data
 
