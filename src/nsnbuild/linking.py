@@ -56,10 +56,12 @@ def collect_static(config: SiteConfig, theme: ThemeAssets) -> tuple[list[StaticF
             kept = []
             for name in sorted(dirnames):
                 path = Path(dirpath, name)
+                problem = link_problem(path, root, "copy") if path.is_symlink() else None
+                if problem is not None:
+                    problems.append(Diagnostic("error", problem, SourcePos(path)))
+                    continue
                 target = path.resolve()
-                if path.is_symlink() and not target.is_relative_to(root):
-                    problems.append(_outside(path, target))
-                elif target in chain:
+                if target in chain:
                     message = "symlink leads back to a folder that holds it; refusing to follow it"
                     problems.append(Diagnostic("error", message, SourcePos(path)))
                 else:
@@ -69,8 +71,8 @@ def collect_static(config: SiteConfig, theme: ThemeAssets) -> tuple[list[StaticF
             for name in sorted(filenames):
                 path = Path(dirpath, name)
                 problem = link_problem(path, root, "copy") if path.is_symlink() else None
-                if problem is None and path.is_file() and not os.access(path, os.R_OK):
-                    problem = "cannot read file: Permission denied"
+                if problem is None and path.is_file():
+                    problem = _unreadable(path)
                 if problem is not None:
                     problems.append(Diagnostic("error", problem, SourcePos(path)))
                 elif path.is_file():
@@ -80,9 +82,13 @@ def collect_static(config: SiteConfig, theme: ThemeAssets) -> tuple[list[StaticF
     return found, problems
 
 
-def _outside(path: Path, target: Path) -> Diagnostic:
-    message = f"symlink points outside the site (to {target}); refusing to copy it"
-    return Diagnostic("error", message, SourcePos(path))
+def _unreadable(path: Path) -> str | None:
+    """Why the file cannot be read (it is opened to find out), or None."""
+    try:
+        with open(path, "rb"):
+            return None
+    except OSError as exc:
+        return f"cannot read file: {exc.strerror}"
 
 
 def find_collisions(entries: Sequence[Entry], pages: Sequence[PageEntry]) -> list[Diagnostic]:
