@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("citations",),
     ("markdown",),
     ("resolve",),
+    ("prepsettings",),
     ("render",),
     ("site", "views"),
     ("cachedata",),

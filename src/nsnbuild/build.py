@@ -25,6 +25,7 @@ from .output import check_output_dir
 from .pages import render_card
 from .plan import Planned, make_shell, plan_site
 from .pool import Pool, release_memory
+from .prepsettings import PrepareSettings, prepare_settings, registry_digests
 from .site import (
     Entry,
     PageEntry,
@@ -38,17 +39,7 @@ from .site import (
 )
 from .theme import TemplateProblem, Theme, check_templates, locate_theme
 from .views import Card, Link, Shell
-from .workers import (
-    Prepared,
-    PrepareSettings,
-    RenderSetup,
-    Runner,
-    content_key,
-    facts_of,
-    prepare_all,
-    prepare_settings,
-    registry_digests,
-)
+from .workers import Prepared, RenderSetup, Runner, content_key, facts_of, prepare_all
 from .writer import BuildResult, Progress, check_pages, outputs_of, source_of, write_site
 
 REQUIRED_TEMPLATES = (

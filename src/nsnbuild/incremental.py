@@ -37,10 +37,11 @@ from .output import all_still_as_written, check_output_dir
 from .pages import BriefJob, StandaloneJob
 from .plan import Planned, keyed, make_shell
 from .pool import Pool
+from .prepsettings import prepare_settings
 from .site import Entry, held_back, is_published
 from .theme import locate_theme
 from .views import Card, FeedLink, Link, PageInfo
-from .workers import Prepared, RenderSetup, Runner, facts_of, prepare_all, prepare_settings
+from .workers import Prepared, RenderSetup, Runner, facts_of, prepare_all
 from .writer import BuildResult, write_site
 
 _TYPES: dict[str, type[Any]] = {

@@ -8,8 +8,7 @@ The building process makes its own Runner and passes it explicitly.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,13 +21,14 @@ from .errors import Diagnostic, SourcePos
 from .feedformats import FeedEntry
 from .feeds import FeedJob, entry_content, render_feed_job
 from .markdown import make_markdown
-from .model import Brief, Page, RegistrySource, RenderedBrief, SiteConfig, SourceRegistry, Written
+from .model import Brief, Page, RenderedBrief, SiteConfig, Written
 from .output import Staged, stage_file
 from .pages import BriefJob, Job, StandaloneJob, render_job
 from .pool import Pool, release_memory
+from .prepsettings import PrepareSettings, registry_digests
 from .records import pickle_by_fields
 from .render import fill_urls, render_brief
-from .resolve import index_registry, resolve_brief, spaceless_key
+from .resolve import index_registry, resolve_brief
 from .site import BriefFacts
 from .theme import TemplateProblem, Theme, make_environment
 from .views import Shell
@@ -36,68 +36,10 @@ from .views import Shell
 Loader = Callable[[str], RenderedBrief | None]
 
 
-@dataclass(frozen=True, slots=True)
-class PrepareSettings:
-    """Everything that decides how one content file is prepared, and nothing else."""
-
-    timezone: str
-    allow_html: bool
-    typographer: bool
-    citation_style: str
-    aliases: tuple[tuple[str, str], ...]
-    registry: tuple[RegistrySource, ...]
-    cache_folder: Path | None
-    registry_readable: bool = True
-
-    @property
-    def digest(self) -> str:
-        text = repr(
-            (
-                self.timezone,
-                self.allow_html,
-                self.typographer,
-                self.citation_style,
-                self.aliases,
-                self.registry_readable,
-            )
-        )
-        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-def prepare_settings(
-    config: SiteConfig, registry: SourceRegistry, aliases: Mapping[str, str], cache_folder: Path | None
-) -> PrepareSettings:
-    """The settings of a build that decide how each content file is prepared."""
-    return PrepareSettings(
-        timezone=config.timezone,
-        allow_html=config.allow_html,
-        typographer=config.typographer,
-        citation_style=config.citation_style,
-        aliases=tuple(sorted(aliases.items())),
-        registry=registry.sources,
-        cache_folder=cache_folder,
-        registry_readable=registry.readable,
-    )
-
-
 def facts_of(entry: CachedEntry) -> BriefFacts:
     """What the rest of the site needs to know of a prepared brief."""
     linked = tuple(sorted({ref.target for ref in entry.links if ref.kind == "page"}))
     return BriefFacts(entry.citations, entry.word_count, entry.excerpt, linked)
-
-
-def registry_digests(registry: Sequence[RegistrySource]) -> dict[str, str]:
-    """Folded source name (and its `spaceless_key`) -> digest of its registry entry."""
-    from .citations import fold_name
-
-    digests: dict[str, str] = {}
-    for s in registry:
-        folded = fold_name(s.name)
-        digest = hashlib.blake2b(repr((s.name, s.url, s.kind, s.aliases)).encode(), digest_size=8).hexdigest()
-        digests[folded] = digest
-        # a name that nearly names this entry is warned about, so it depends on it too
-        digests.setdefault(spaceless_key(folded), digest)
-    return digests
 
 
 @dataclass(frozen=True, slots=True)
