@@ -7,7 +7,7 @@ import os
 import re
 import zoneinfo
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -345,6 +345,4 @@ def load_config(
     if registry_text is not None:
         registry, problems = parse_registry(registry_text, registry_path)
         diagnostics.extend(problems)
-    if config.config_path is None and text is None:
-        config = replace(config, config_path=None)
     return config, registry, diagnostics

@@ -199,10 +199,11 @@ def check_templates(
     import jinja2
 
     problems: list[Diagnostic] = []
-    for name in sorted((set(env.list_templates()) | set(required)) - set(unreadable)):
+    known = set(env.list_templates())
+    for name in sorted((known | set(required)) - set(unreadable)):
         try:
             template = env.get_template(name)
-            problems += _missing_references(env, template.filename)
+            problems += _missing_references(env, template.filename, known)
         except jinja2.TemplateSyntaxError as exc:
             path = _template_path(env, exc.name, exc.filename)
             problems.append(_diagnostic(path, exc.lineno, f"template syntax error: {exc.message}"))
@@ -245,7 +246,7 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
         ) from exc
 
 
-def _missing_references(env: jinja2.Environment, filename: str | None) -> list[Diagnostic]:
+def _missing_references(env: jinja2.Environment, filename: str | None, known: set[str]) -> list[Diagnostic]:
     """Templates that a template extends, includes or imports by name, and that the theme
     lacks: each reported at the line that names it (a name worked out as the template
     renders is found then)."""
@@ -254,7 +255,6 @@ def _missing_references(env: jinja2.Environment, filename: str | None) -> list[D
     if filename is None:
         return []
     path = Path(filename)
-    known = set(env.list_templates())
     kinds = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
     problems = []
     for node in env.parse(path.read_text(encoding="utf-8")).find_all(kinds):
