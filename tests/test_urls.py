@@ -526,3 +526,17 @@ def test_an_ampersand_in_a_tag_is_not_spelled_out_in_its_slug(tmp_path: Path) ->
     tags = root / "output/tags"
     assert sorted(p.name for p in tags.iterdir() if p.is_dir()) == ["at-t", "r-d"]
     assert html(tags / "at-t/index.html").xpath("//h1/text()") == ["AT&T"]
+
+
+def test_a_missing_link_is_reported_where_its_target_is_written(tmp_path: Path) -> None:
+    body = "\nText [a](<gone 3.md>) and [one][r1].\n\n> Quote [b](quoted.md)\n\n[r1]: gone2.md\n"
+    extra = 'photo:\n  caption: "See [gone](gone1.md) now"\n'
+    root = make_site(
+        tmp_path, {"nsnbuild.toml": CONFIG, "content/briefs/a.md": brief_text(extra=extra, body=body)}
+    )
+    assert errors_of(root) == [
+        "content/briefs/a.md:5:24: error: link to 'content/briefs/gone1.md', which does not exist",
+        "content/briefs/a.md:8:11: error: link to 'content/briefs/gone 3.md', which does not exist",
+        "content/briefs/a.md:10:13: error: link to 'content/briefs/quoted.md', which does not exist",
+        "content/briefs/a.md:12:7: error: link to 'content/briefs/gone2.md', which does not exist",
+    ]

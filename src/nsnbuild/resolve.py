@@ -215,9 +215,9 @@ def resolve_brief(
             pos = SourcePos(brief.path, ref.line, 1 if ref.line else None)
             diagnostics.append(Diagnostic("warning", message, pos))
 
-    links = _rewrite_links(brief, tokens, positions)
-    for part_tokens in inline.values():
-        links.extend(_rewrite_links(brief, part_tokens, None))
+    links = _rewrite_links(brief, tokens, positions, BODY)
+    for part, part_tokens in inline.items():
+        links.extend(_rewrite_links(brief, part_tokens, positions, part))
     return ResolvedBrief(
         brief=brief,
         tokens=tokens,
@@ -264,19 +264,29 @@ def _rewrite(brief: Brief | Page, url: str, image: bool) -> tuple[str, LinkRef |
     return site_url(target) + suffix, LinkRef(unquote(target), "image", 0, 0), "image"
 
 
-def _locate(positions: _Positions | None, token: Token, raw: str) -> tuple[int, int]:
-    if positions is None or token.map is None:
-        return (positions.brief.body_line, 1) if positions else (1, 1)
-    start, end = token.map
-    for index in range(start, end):
-        if index < len(positions.lines):
-            column = positions.lines[index].find(raw)
-            if column >= 0:
-                return positions.brief.body_line + index, column + 1
+def _locate(positions: _Positions, part: int, token: Token, raw: str) -> tuple[int, int]:
+    """Where the link or image `raw` (as markdown-it normalised it) is written: in the
+    block's lines, else anywhere in the body (a reference definition), else the block's
+    first line; in a caption or credit, in its text."""
+    written = [raw, unquote(raw)]
+    if part != BODY:
+        text, span = positions.photo.get(part, ("", None))
+        offset = next((at for url in written if (at := text.find(url)) >= 0), 0)
+        return span.position(offset) if span is not None else (1, 1)
+    start, end = token.map or (0, 0)
+    lines = positions.lines
+    for rows in (range(start, min(end, len(lines))), range(len(lines))):
+        for index in rows:
+            for url in written:
+                column = lines[index].find(url)
+                if column >= 0:
+                    return positions.brief.body_line + index, column + 1
     return positions.brief.body_line + start, 1
 
 
-def _rewrite_links(brief: Brief | Page, tokens: list[Token], positions: _Positions | None) -> list[LinkRef]:
+def _rewrite_links(
+    brief: Brief | Page, tokens: list[Token], positions: _Positions, part: int
+) -> list[LinkRef]:
     found: list[LinkRef] = []
     for block in tokens:
         for token in [block, *(block.children or [])]:
@@ -292,7 +302,7 @@ def _rewrite_links(brief: Brief | Page, tokens: list[Token], positions: _Positio
             if new != raw:
                 token.attrSet(attr, new)
             if ref is not None:
-                line, column = _locate(positions, block, raw)
+                line, column = _locate(positions, part, block, raw)
                 found.append(LinkRef(ref.target, "page" if kind == "page" else "image", line, column))
     return found
 
