@@ -482,6 +482,17 @@ def test_an_alias_claimed_by_two_sources_is_an_error(tmp_path: Path) -> None:
     assert aliases == {"WSJ": "Wall Street Journal", "The Wall Street Journal": "Wall Street Journal"}
 
 
+def test_an_alias_clash_is_reported_beside_a_wrong_alias_in_the_same_list(tmp_path: Path) -> None:
+    text = REGISTRY + '\n["Other Paper"]\naliases = ["WSJ", 3]\n'
+    registry, problems = parse_registry(text, tmp_path / "sources.toml")
+    _, clashes = alias_map(registry)
+    assert shown([*problems, *clashes], tmp_path) == [
+        "sources.toml:11:1: error: 'aliases' of source 'Other Paper' must be a list of strings",
+        "sources.toml:10:1: error: alias 'WSJ' of source 'Other Paper' "
+        "is already used by source 'Wall Street Journal'",
+    ]
+
+
 def test_a_name_that_is_another_sources_alias_fails_the_build(tmp_path: Path) -> None:
     registry = REGISTRY + '\n["The  wall street JOURNAL"]\nurl = "https://example.com/"\n'
     root = make_site(

@@ -291,7 +291,8 @@ def parse_registry(text: str, path: Path) -> tuple[SourceRegistry, list[Diagnost
             kind = None
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             report.add("error", f"'aliases' of source '{name}' must be a list of strings", table, "aliases")
-            aliases = []
+            # the strings among them are still checked (a clash with another source's alias)
+            aliases = [a for a in aliases if isinstance(a, str)] if isinstance(aliases, list) else []
         texts: list[tuple[str, str | None, Any]] = [("the name", None, name), ("the url", "url", url)]
         texts.append(("the kind", "kind", kind))
         texts += [("an alias", "aliases", alias) for alias in aliases]
