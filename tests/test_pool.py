@@ -6,6 +6,7 @@ import os
 import pickle
 import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -73,55 +74,59 @@ class Large(Counted):
         self.padding = os.urandom(pool._SHARED_INLINE + 1)
 
 
-def _setup_files() -> set[str]:
-    folder = tempfile.gettempdir()
-    return {name for name in os.listdir(folder) if name.startswith("nsnbuild-setup-")}
-
-
-def test_a_large_setup_travels_once_per_worker_and_its_file_is_removed() -> None:
-    before = _setup_files()
+def test_a_large_setup_travels_once_per_worker_through_a_file_in_the_scratch_folder(
+    tmp_path: Path,
+) -> None:
     items = list(range(2000))
     Counted.loads = 0  # what forked workers start from
-    with Pool(2) as workers:
+    with Pool(2, tmp_path) as workers:
         results = list(workers.map_chunks(_offset_chunk, Large(5), items))
-        assert _setup_files() == before
+        assert list(tmp_path.iterdir()) == []  # the file is gone with the map
     assert [value for value, _, _ in results] == [item + 5 for item in items]
     loads: dict[int, int] = {}
     for _, pid, count in results:
         loads[pid] = max(loads.get(pid, 0), count)
     assert set(loads.values()) == {1}
     # what each chunk carries is the file's name, not the setup
-    shared = pool._Shared(Large(5))
+    shared = pool._Shared(Large(5), tmp_path)
     try:
+        assert shared.path is not None and Path(shared.path).parent == tmp_path
         assert len(pickle.dumps(shared)) < 1024
         assert pickle.loads(pickle.dumps(shared)).offset == 5
     finally:
         shared.close()
-    assert _setup_files() == before
+    assert list(tmp_path.iterdir()) == []
 
 
-def test_a_map_left_early_removes_its_setup_file() -> None:
-    before = _setup_files()
-    with Pool(2) as workers:
+def test_a_map_left_early_removes_its_setup_file(tmp_path: Path) -> None:
+    with Pool(2, tmp_path) as workers:
         results = workers.map_chunks(_offset_chunk, Large(1), list(range(2000)))
         assert next(results)[0] == 1
         results.close()
-        assert _setup_files() == before
+        assert list(tmp_path.iterdir()) == []
         # the pool goes on working
         assert [v for v, _, _ in workers.map_chunks(_offset_chunk, Large(2), list(range(100)))] == [
             i + 2 for i in range(100)
         ]
 
 
+def test_without_a_scratch_folder_a_large_setup_rides_with_the_chunks() -> None:
+    shared = pool._Shared(Large(4))
+    assert shared.path is None and shared.blob is not None
+    with Pool(2) as workers:
+        results = list(workers.map_chunks(_offset_chunk, Large(4), list(range(300))))
+    assert [value for value, _, _ in results] == [item + 4 for item in range(300)]
+
+
 def test_a_large_setup_rides_with_the_chunks_when_no_file_can_be_written(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
-    shared = pool._Shared(Large(3))
+    shared = pool._Shared(Large(3), tmp_path)
     assert shared.path is None and shared.blob is not None  # the setup itself, in each chunk
-    with Pool(2) as workers:
+    with Pool(2, tmp_path) as workers:
         results = list(workers.map_chunks(_offset_chunk, Large(3), list(range(300))))
     assert [value for value, _, _ in results] == [item + 3 for item in range(300)]

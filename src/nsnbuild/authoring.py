@@ -32,7 +32,7 @@ def citations(paths: tuple[Path, ...], site: Path, as_json: bool, quiet: bool, v
     """
     from .pool import Pool
 
-    with locked(site.resolve()), Pool(os.cpu_count() or 1) as workers:
+    with locked(site.resolve()), Pool(os.cpu_count() or 1, site.resolve() / ".nsnbuild-cache") as workers:
         from .build import read_site
         from .config import REGISTRY_NAME, Overrides
         from .model import BuildOptions

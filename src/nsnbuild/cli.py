@@ -134,7 +134,7 @@ def _build(
                 err=True,
             )
         return
-    with Pool(options.jobs) as pool:
+    with Pool(options.jobs, root / ".nsnbuild-cache") as pool:
         # workers start now, while this process is small: each starts as a copy of it
         pool.start()
         from .build import build_site
@@ -221,7 +221,7 @@ def check(site: Path, strict: bool, drafts: bool, future: bool, fmt: str, quiet:
     """
     from .pool import Pool
 
-    with locked(site.resolve()), Pool(os.cpu_count() or 1) as workers:
+    with locked(site.resolve()), Pool(os.cpu_count() or 1, site.resolve() / ".nsnbuild-cache") as workers:
         from .build import build_site
         from .config import Overrides
         from .errors import BuildFailed

@@ -17,6 +17,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, wait
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -67,15 +68,16 @@ class _Shared:
     """A map's setup, pickled once for all of its chunks; a worker unpickles it once, not
     once per chunk. A small one rides with every chunk; a large one (the setup of a render
     holds every page's URL, near a megabyte at 5,000 briefs) is written to a temporary file
-    that each worker reads once, so that the chunks carry only its name."""
+    in `folder` (the site's cache folder: a build writes nowhere else but its output) that
+    each worker reads once, so that the chunks carry only its name."""
 
-    def __init__(self, value: Any) -> None:
+    def __init__(self, value: Any, folder: Path | None = None) -> None:
         self.token = secrets.token_hex(8)
         self.blob: bytes | None = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         self.path: str | None = None
-        if len(self.blob) > _SHARED_INLINE:
+        if folder is not None and len(self.blob) > _SHARED_INLINE:
             try:
-                descriptor, self.path = tempfile.mkstemp(prefix="nsnbuild-setup-")
+                descriptor, self.path = tempfile.mkstemp(prefix="setup-", suffix=".tmp", dir=folder)
                 with os.fdopen(descriptor, "wb") as file:
                     file.write(self.blob)
             except OSError:  # no room for it: it rides with every chunk after all
@@ -111,10 +113,13 @@ def _start_worker(parent: int) -> None:
 
 
 class Pool:
-    """`jobs` worker processes, or none (then every map runs here)."""
+    """`jobs` worker processes, or none (then every map runs here); `scratch`, a folder of
+    nsnbuild's own for temporary files."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, scratch: Path | None = None) -> None:
         self.jobs = max(1, jobs)
+        self.scratch = scratch
+        """Where a large setup may be written for the workers to read (else it is sent)."""
         self._executor: Executor | None = None
         self._threshold: tuple[int, int, int] | None = None
 
@@ -165,7 +170,7 @@ class Pool:
             return
         size = max(8, min(64, len(items) // (self.jobs * 6) + 1))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        shared = _Shared(setup)
+        shared = _Shared(setup, self.scratch)
         try:
             executor = self._start()
             futures = collections.deque(executor.submit(fn, shared, chunk) for chunk in chunks)
