@@ -83,10 +83,22 @@ def http_url_problem(url: str) -> str | None:
     return problem
 
 
+_PLAIN_HOST = re.compile(
+    r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//(?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]+(?::([0-9]{1,5}))?(?:[/?#]|\Z)"
+)
+"""A URL whose host is plain ASCII letters, digits, '-' and '.' (and whose port, if any, is
+digits): the only thing left to check is the port's range."""
+
+
 def host_problem(url: str) -> str | None:
     """Why the host or port of a URL cannot be used (Python cannot even split some of them
     into parts), or None when they can or it names none."""
     text = url.strip()
+    if "//" not in text:  # no host (a path), so nothing that urlsplit could refuse
+        return None
+    plain = _PLAIN_HOST.match(text)
+    if plain is not None and (plain[1] is None or 1 <= int(plain[1]) <= 65535):
+        return None  # the usual URL, checked without taking it apart
     try:
         parts = urlsplit(text)
     except ValueError as exc:
