@@ -540,3 +540,23 @@ def test_a_missing_link_is_reported_where_its_target_is_written(tmp_path: Path) 
         "content/briefs/a.md:10:13: error: link to 'content/briefs/quoted.md', which does not exist",
         "content/briefs/a.md:12:7: error: link to 'content/briefs/gone2.md', which does not exist",
     ]
+
+
+def test_a_slug_that_clashes_is_reported_at_its_slug_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    root = make_site(
+        tmp_path,
+        {
+            "nsnbuild.toml": CONFIG,
+            "content/briefs/a.md": brief_text(),
+            "content/briefs/b.md": brief_text(extra="summary: S\nslug: a\n"),
+        },
+    )
+    failure = build_failure(root)
+    assert shown(failure, root) == [
+        "content/briefs/b.md:5:1: error: output path 'briefs/2015/04/28/a/index.html' is claimed "
+        "both by this file and by content/briefs/a.md"
+    ]
+    assert failure[0].source_line == "slug: a"

@@ -102,7 +102,7 @@ def find_collisions(entries: Sequence[Entry], pages: Sequence[PageEntry]) -> lis
         first = owners.setdefault(rel, source)
         if first != source:
             message = f"output path '{rel}' is claimed both by this file and by {display_path(first)}"
-            problems.append(Diagnostic("error", message, SourcePos(source, 1, 1)))
+            problems.append(Diagnostic("error", message, *_key_position(source, "slug")))
 
     for entry in entries:
         claim(entry.brief.url + "index.html", entry.brief.path)
@@ -116,8 +116,24 @@ def find_collisions(entries: Sequence[Entry], pages: Sequence[PageEntry]) -> lis
         first_path = ids.setdefault(brief.id, brief.path)
         if first_path != brief.path:
             message = f"id '{brief.id}' is used both by this file and by {display_path(first_path)}"
-            problems.append(Diagnostic("error", message, SourcePos(brief.path, 1, 1)))
+            problems.append(Diagnostic("error", message, *_key_position(brief.path, "id")))
     return problems
+
+
+def _key_position(path: Path, key: str) -> tuple[SourcePos, str | None]:
+    """Where the front matter of a content file sets `key`, and that line (its first line,
+    if it does not: a slug then comes from the file's name). Read again only for a file
+    with a problem."""
+    try:
+        lines = path.read_bytes().decode("utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return SourcePos(path, 1, 1), None
+    for number, line in enumerate(lines[1:], start=2):
+        if line.rstrip() == "---":
+            break
+        if line.startswith(f"{key}:"):
+            return SourcePos(path, number, 1), line
+    return SourcePos(path, 1, 1), lines[0] if lines else None
 
 
 def output_conflicts(claims: Iterable[tuple[str, Path | None]]) -> list[Diagnostic]:
