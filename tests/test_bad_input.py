@@ -443,3 +443,20 @@ def test_an_error_inside_nsnbuild_called_from_a_template_is_not_blamed_on_the_te
     # the template handed nsnbuild's code a value it did not expect: nsnbuild's fault, shown so
     with pytest.raises(AttributeError):
         render_template(env, "ours.html", {})
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http:/\t/[::1/", UNCLOSED),
+        ("http:/\n/exa mple.org/", "its host 'exa mple.org' contains a space"),
+        ("ht\ttp://[zz]/", "its host '[zz]' is not an IPv6 address"),
+    ],
+)
+def test_a_tab_or_line_break_in_a_url_is_dropped_before_it_is_judged(url: str, why: str) -> None:
+    # as browsers and urlsplit do: 'http:/<tab>/[::1/' is 'http://[::1/'
+    from nsnbuild.texts import host_problem, http_url_problem, normalise_base_url
+
+    assert host_problem(url) == why
+    assert http_url_problem(url) == why
+    assert normalise_base_url(url) is None

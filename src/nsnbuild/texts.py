@@ -66,7 +66,7 @@ def is_unsafe_url(url: str) -> bool:
 def is_http_url_or_path(url: str) -> bool:
     """True for an http(s) URL, a scheme-relative `//host/...`, or a path with no scheme;
     not for one that names its host or port in a way no browser can use."""
-    match = _ANY_SCHEME.match(url.strip())
+    match = _ANY_SCHEME.match(_IGNORED_IN_URL.sub("", url.strip()))
     if match is not None and match.group(1).lower() not in ("http", "https"):
         return False
     return host_problem(url) is None
@@ -74,12 +74,16 @@ def is_http_url_or_path(url: str) -> bool:
 
 def http_url_problem(url: str) -> str | None:
     """Why url is not an absolute http(s) URL, in a few words (or None when it is one)."""
-    match = _ANY_SCHEME.match(url.strip())
+    match = _ANY_SCHEME.match(_IGNORED_IN_URL.sub("", url.strip()))
     if match is None or match.group(1).lower() not in ("http", "https"):
         return "it does not start with http:// or https://"
     problem = host_problem(url)
-    if problem is None and not urlsplit(url.strip()).netloc:
-        return "it has no host"
+    if problem is None:
+        try:
+            if not urlsplit(url.strip()).netloc:
+                return "it has no host"
+        except ValueError as exc:  # host_problem knows every refusal; should it not, say so
+            return f"it cannot be read ({exc})"
     return problem
 
 
@@ -93,7 +97,8 @@ digits): the only thing left to check is the port's range."""
 def host_problem(url: str) -> str | None:
     """Why the host or port of a URL cannot be used (Python cannot even split some of them
     into parts), or None when they can or it names none."""
-    text = url.strip()
+    # what urlsplit (and a browser) does first: a tab or line break anywhere is dropped
+    text = _IGNORED_IN_URL.sub("", url.strip())
     if "//" not in text:  # no host (a path), so nothing that urlsplit could refuse
         return None
     plain = _PLAIN_HOST.match(text)
