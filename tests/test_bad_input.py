@@ -377,18 +377,19 @@ def test_an_output_folder_that_cannot_be_read_or_written_is_an_error(tmp_path: P
     assert not (root / "output/briefs/2015/04/28/b").exists()
 
 
-def test_a_cache_that_is_not_a_folder_is_made_anew_with_a_note(tmp_path: Path) -> None:
+def test_a_file_in_the_place_of_the_cache_is_left_alone_and_named(tmp_path: Path) -> None:
     root = make_site(tmp_path, {"nsnbuild.toml": CONFIG, "content/briefs/a.md": brief_text()})
-    (root / ".nsnbuild-cache").write_text("not a cache\n")
-    result = cli("build", "--site", str(root))
-    assert result.exit_code == 0, result.output
-    assert (
-        f"nsnbuild: the build cache {root / '.nsnbuild-cache'} could not be used (it is not a folder); "
-        "started a new one"
-    ) in result.output
-    assert (root / ".nsnbuild-cache/cache.sqlite").is_file()
-    assert (root / "output/index.html").is_file()
-    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".nsnbuild")) == [".nsnbuild-cache"]
+    (root / ".nsnbuild-cache").write_text("my notes\n")
+    for command in (("build",), ("check",), ("build", "--no-cache")):
+        result = cli(*command, "--site", str(root))
+        assert result.exit_code == 1, result.output
+        assert (
+            f"error: {root / '.nsnbuild-cache'} is not a folder; nsnbuild keeps "
+            "its build cache and lock there: move it away"
+        ) in result.output
+        assert "Traceback" not in result.output
+    assert (root / ".nsnbuild-cache").read_text() == "my notes\n"
+    assert not (root / "output").exists()
 
 
 @pytest.mark.parametrize("mode", [0, 0o500])
@@ -398,6 +399,12 @@ def test_a_cache_without_permissions_is_made_anew_with_a_note(tmp_path: Path, mo
     before = tree(root / "output")
     (root / ".nsnbuild-cache" / "sub").mkdir()
     (root / ".nsnbuild-cache" / "sub").chmod(0)
+    # a link to the user's own folder: removed, never followed
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("keep")
+    mine.chmod(0o755)
+    (root / ".nsnbuild-cache" / "link").symlink_to(mine)
     (root / ".nsnbuild-cache").chmod(mode)
     note = f"nsnbuild: the build cache {root / '.nsnbuild-cache'} could not be used (Permission denied)"
     checked = unprivileged("check", "--format", "json", "--strict", "--site", str(root))
@@ -411,6 +418,7 @@ def test_a_cache_without_permissions_is_made_anew_with_a_note(tmp_path: Path, mo
     assert tree(root / "output") == before
     assert (root / ".nsnbuild-cache/cache.sqlite").is_file()
     assert sorted(p.name for p in root.iterdir() if p.name.startswith(".nsnbuild")) == [".nsnbuild-cache"]
+    assert (mine / "keep.txt").read_text() == "keep" and oct(mine.stat().st_mode & 0o777) == "0o755"
 
 
 def test_a_folder_in_the_place_of_the_cache_database_is_made_anew(tmp_path: Path) -> None:

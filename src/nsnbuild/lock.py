@@ -37,16 +37,20 @@ def _open_lock(cache_dir: Path) -> int:
 
 def _remove(cache_dir: Path, why: OSError) -> None:
     """Remove an unusable cache folder (nsnbuild's own, as `nsnbuild clean` would), giving
-    its folders back their permissions first; or a file or link in its place."""
+    its folders back their permissions first; links in it are removed, never followed. A
+    file or a link in its place is not nsnbuild's: it is left for its owner to move."""
+    if cache_dir.is_symlink() or not cache_dir.is_dir():
+        raise NsnError(
+            f"{cache_dir} is not a folder; nsnbuild keeps its build cache and lock there: move it away"
+        )
     try:
-        if cache_dir.is_dir() and not cache_dir.is_symlink():
-            os.chmod(cache_dir, 0o700)
-            for folder, subfolders, _ in os.walk(cache_dir):
-                for name in subfolders:
-                    os.chmod(os.path.join(folder, name), 0o700, follow_symlinks=False)
-            shutil.rmtree(cache_dir)
-        else:
-            os.remove(cache_dir)
+        os.chmod(cache_dir, 0o700)
+        for folder, subfolders, _ in os.walk(cache_dir):
+            for name in subfolders:
+                path = os.path.join(folder, name)
+                if not os.path.islink(path):
+                    os.chmod(path, 0o700)
+        shutil.rmtree(cache_dir)
     except OSError as exc:
         raise NsnError(
             f"cannot use the build cache {cache_dir} ({why.strerror}) nor remove it "
@@ -65,8 +69,8 @@ def site_lock(
 
     `on_wait` is called once, when the lock is taken by someone else. The lock is an
     OS file lock, so a build that is killed releases it at once. A cache folder that cannot
-    hold the lock (no permissions, or not a folder) is only an optimisation lost: it is
-    removed and a new one made, and `on_remade` is told why.
+    hold the lock (its permissions taken away) is only an optimisation lost: it is removed
+    and a new one made, and `on_remade` is told why.
     """
     if fcntl is None:  # pragma: no cover - without POSIX file locks there is no lock
         yield
