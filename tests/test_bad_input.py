@@ -468,3 +468,19 @@ def test_a_tab_or_line_break_in_a_url_is_dropped_before_it_is_judged(url: str, w
     assert host_problem(url) == why
     assert http_url_problem(url) == why
     assert normalise_base_url(url) is None
+
+
+def test_a_failing_card_template_is_reported_beside_other_errors_when_the_site_is_planned(
+    tmp_path: Path,
+) -> None:
+    root = site(tmp_path, briefs=2)
+    insert_line(root / "themes/mine/templates/partials/card.html", 1, "{{ 1 // 0 }}")
+    (root / "content/briefs/broken.md").write_text(brief_text(date="2015-02-30"))
+    (root / "static").mkdir()
+    (root / "static/feed.xml").write_text("<rss/>")  # a static file: the site is planned to place it
+    assert errors_of(root) == [
+        "content/briefs/broken.md:3:1: error: date '2015-02-30' is not a day in the calendar: "
+        "February 2015 has 28 days",
+        "themes/mine/templates/partials/card.html:1:1: error: template error: "
+        "ZeroDivisionError: integer division or modulo by zero",
+    ]

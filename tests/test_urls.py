@@ -183,11 +183,15 @@ def test_every_clash_of_output_paths_is_reported_in_one_run(
             "static/tags/iran/index.html": "mine",
             "static/page/2/index.html": "mine",
             "static/briefs/2015/04/28/alliance/index.html": "mine",
+            "static/briefs/2015/04/27/other/index.html/x.png": "mine",
         },
     )
     (root / "content/briefs/other.md").write_text(brief_text(date="2015-04-27"))
     (root / "nsnbuild.toml").write_text(CONFIG + "briefs_per_page = 1\n")
     clashes = [
+        "content/briefs/other.md:1:1: error: output path 'briefs/2015/04/27/other/index.html' would be "
+        "both a file and the folder of 'briefs/2015/04/27/other/index.html/x.png' "
+        "(static/briefs/2015/04/27/other/index.html/x.png)",
         "static/briefs/2015/04/28/alliance/index.html:1:1: error: output path "
         "'briefs/2015/04/28/alliance/index.html' is claimed both by this file and by "
         "content/briefs/alliance.md",

@@ -246,16 +246,26 @@ def _claims(planned: Planned) -> list[tuple[str, Path | None]]:
 
 
 def _static_clashes(content: SiteContent, runner: Runner, options: BuildOptions) -> list[Diagnostic]:
-    """Files of static/ (or a theme) on the path of a page or feed of a site that has other
-    errors too: planned as far as it can be, so that they are reported in the same run.
-    (Clashes between content files were reported while reading it.)"""
+    """Files of static/ on the path of a page, a feed or a theme file, in a site that has
+    other errors too: planned as far as it can be, so that they are reported in the same run
+    (and so is a card template that fails). Clashes between content files were reported
+    while reading it, and are not looked for again."""
+    static = content.config.static_dir
+    if not any(s.source.is_relative_to(static) for s in content.statics):
+        return []
     try:
         planned = _plan(content, runner, options)[-1]
-    except TemplateProblem:
-        return []
-    folder = content.config.root / "content"
-    clashes = output_conflicts(_claims(planned))
-    return [d for d in clashes if d.pos is None or not d.pos.path.is_relative_to(folder)]
+    except TemplateProblem as problem:
+        return [] if problem.diagnostic in content.diagnostics else [problem.diagnostic]
+    claims: list[tuple[str, Path | None]] = []
+    by_content: set[str] = set()
+    for rel, source in _claims(planned):
+        if source is not None and source.is_relative_to(content.config.root / "content"):
+            if rel in by_content:
+                continue  # a second content file on one path: already reported
+            by_content.add(rel)
+        claims.append((rel, source))
+    return output_conflicts(claims)
 
 
 def _outline(
