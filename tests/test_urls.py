@@ -564,3 +564,17 @@ def test_a_slug_that_clashes_is_reported_at_its_slug_line(
         "both by this file and by content/briefs/a.md"
     ]
     assert failure[0].source_line == "slug: a"
+
+
+def test_a_missing_link_is_found_as_a_link_target_not_as_text(tmp_path: Path) -> None:
+    body = (
+        "\nSee data.md here, and [two](data.md) [three](a.md) [again](a.md).\n"
+        "\nAnd [one][r].\n\n[r]: data.md\n"
+    )
+    root = make_site(tmp_path, {"nsnbuild.toml": CONFIG, "content/briefs/x.md": brief_text(body=body)})
+    assert errors_of(root) == [
+        "content/briefs/x.md:6:29: error: link to 'content/briefs/data.md', which does not exist",
+        "content/briefs/x.md:6:46: error: link to 'content/briefs/a.md', which does not exist",
+        "content/briefs/x.md:6:60: error: link to 'content/briefs/a.md', which does not exist",
+        "content/briefs/x.md:10:6: error: link to 'content/briefs/data.md', which does not exist",
+    ]

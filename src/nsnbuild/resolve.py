@@ -264,23 +264,33 @@ def _rewrite(brief: Brief | Page, url: str, image: bool) -> tuple[str, LinkRef |
     return site_url(target) + suffix, LinkRef(unquote(target), "image", 0, 0), "image"
 
 
-def _locate(positions: _Positions, part: int, token: Token, raw: str) -> tuple[int, int]:
-    """Where the link or image `raw` (as markdown-it normalised it) is written: in the
-    block's lines, else anywhere in the body (a reference definition), else the block's
-    first line; in a caption or credit, in its text."""
-    written = [raw, unquote(raw)]
+def _locate(positions: _Positions, part: int, token: Token, raw: str, nth: int) -> tuple[int, int]:
+    """Where the `nth` (from 0) link or image `raw` (as markdown-it normalised it) of a block
+    is written: as a link target (`](url`, `](<url`) in the block's lines, else as a
+    reference definition (`[label]: url`) anywhere in the body, else at the block's first
+    line; in a caption or credit, at its place in the front matter."""
+    url = "(" + "|".join(re.escape(u) for u in dict.fromkeys((raw, unquote(raw)))) + ")"
+    target = re.compile(r"\]\(\s*<?" + url)
     if part != BODY:
         text, span = positions.photo.get(part, ("", None))
-        offset = next((at for url in written if (at := text.find(url)) >= 0), 0)
+        matches = list(target.finditer(text))
+        offset = matches[min(nth, len(matches) - 1)].start(1) if matches else 0
         return span.position(offset) if span is not None else (1, 1)
     start, end = token.map or (0, 0)
     lines = positions.lines
-    for rows in (range(start, min(end, len(lines))), range(len(lines))):
-        for index in rows:
-            for url in written:
-                column = lines[index].find(url)
-                if column >= 0:
-                    return positions.brief.body_line + index, column + 1
+    found = [
+        (index, match.start(1))
+        for index in range(start, min(end, len(lines)))
+        for match in target.finditer(lines[index])
+    ]
+    if found:
+        index, column = found[min(nth, len(found) - 1)]
+        return positions.brief.body_line + index, column + 1
+    definition = re.compile(r"^ {0,3}(?:>\s*)*\[[^\]]+\]:\s*<?" + url)
+    for index, line in enumerate(lines):
+        defined = definition.search(line)
+        if defined:
+            return positions.brief.body_line + index, defined.start(1) + 1
     return positions.brief.body_line + start, 1
 
 
@@ -289,6 +299,7 @@ def _rewrite_links(
 ) -> list[LinkRef]:
     found: list[LinkRef] = []
     for block in tokens:
+        seen: dict[str, int] = {}  # how often the block has linked each target so far
         for token in [block, *(block.children or [])]:
             if token.type == "link_open":
                 attr = "href"
@@ -302,7 +313,8 @@ def _rewrite_links(
             if new != raw:
                 token.attrSet(attr, new)
             if ref is not None:
-                line, column = _locate(positions, part, block, raw)
+                nth = seen[raw] = seen.get(raw, -1) + 1
+                line, column = _locate(positions, part, block, raw, nth)
                 found.append(LinkRef(ref.target, "page" if kind == "page" else "image", line, column))
     return found
 
