@@ -130,3 +130,11 @@ def test_a_large_setup_rides_with_the_chunks_when_no_file_can_be_written(
     with Pool(2, tmp_path) as workers:
         results = list(workers.map_chunks(_offset_chunk, Large(3), list(range(300))))
     assert [value for value, _, _ in results] == [item + 3 for item in range(300)]
+
+
+def test_a_setup_file_left_by_a_killed_build_is_removed_when_the_next_pool_opens(tmp_path: Path) -> None:
+    left = tmp_path / "setup-abc123.tmp"
+    left.write_bytes(b"a setup")
+    (tmp_path / "cache.sqlite").write_bytes(b"kept")
+    with Pool(2, tmp_path):
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["cache.sqlite"]

@@ -134,7 +134,8 @@ def _build(
                 err=True,
             )
         return
-    with Pool(options.jobs, root / ".nsnbuild-cache") as pool:
+    # --no-cache: .nsnbuild-cache/ holds the lock and nothing else
+    with Pool(options.jobs, root / ".nsnbuild-cache" if options.use_cache else None) as pool:
         # workers start now, while this process is small: each starts as a copy of it
         pool.start()
         from .build import build_site

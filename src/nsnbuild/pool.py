@@ -48,6 +48,7 @@ def _ping(_: int) -> None:
 
 
 _SHARED: dict[str, Any] = {}
+_SETUP_PREFIX, _SETUP_SUFFIX = "setup-", ".tmp"
 _SHARED_INLINE = 64 * 1024
 """A setup pickled to more bytes than this travels through a file, not with every chunk."""
 
@@ -77,7 +78,7 @@ class _Shared:
         self.path: str | None = None
         if folder is not None and len(self.blob) > _SHARED_INLINE:
             try:
-                descriptor, self.path = tempfile.mkstemp(prefix="setup-", suffix=".tmp", dir=folder)
+                descriptor, self.path = tempfile.mkstemp(_SETUP_SUFFIX, _SETUP_PREFIX, folder)
                 with os.fdopen(descriptor, "wb") as file:
                     file.write(self.blob)
             except OSError:  # no room for it: it rides with every chunk after all
@@ -124,6 +125,12 @@ class Pool:
         self._threshold: tuple[int, int, int] | None = None
 
     def __enter__(self) -> Pool:
+        if self.scratch is not None:
+            # left by a build that was killed (the commands hold the site's lock: no other
+            # build of the site is running)
+            for left in self.scratch.glob(f"{_SETUP_PREFIX}*{_SETUP_SUFFIX}"):
+                with contextlib.suppress(OSError):
+                    left.unlink()
         # workers are forked from this process, and so collect as seldom
         self._threshold = gc.get_threshold()
         gc.set_threshold(*BUILD_GC_THRESHOLD)
