@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("__init__", "errors", "model", "slugs", "pool", "texts"),
     ("lock", "tomlfile"),
     ("config",),
-    ("scalars",),
+    ("scalars", "yamlload"),
     ("discover", "yamlfront"),
     ("frontcheck",),
     ("content",),

@@ -14,14 +14,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nsnbuild import yamlfront
+from nsnbuild import yamlfront, yamlload
 
 
-class _Reference(yamlfront._BaseLoader):
+class _Reference(yamlload._BaseLoader):
     """PyYAML's safe loader with nsnbuild's timestamp rule and nothing else."""
 
 
-_Reference.add_constructor("tag:yaml.org,2002:timestamp", yamlfront._timestamp_or_text)
+_Reference.add_constructor("tag:yaml.org,2002:timestamp", yamlload._timestamp_or_text)
 
 
 def outcome(text: str, loader: type[Any]) -> str:
@@ -33,7 +33,7 @@ def outcome(text: str, loader: type[Any]) -> str:
 
 
 def agree(text: str) -> None:
-    ours, theirs = outcome(text, yamlfront._FrontMatterLoader), outcome(text, _Reference)
+    ours, theirs = outcome(text, yamlload.FrontMatterLoader), outcome(text, _Reference)
     if ours.startswith("RepeatedKeys:"):
         # a key written twice is refused where PyYAML keeps the last value
         assert not theirs.startswith(("ConstructorError", "TypeError")), text
@@ -152,7 +152,7 @@ def test_a_billion_laughs_is_built_once_and_shared() -> None:
     lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     for previous, name in itertools.pairwise(names):
         lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
-    data = yaml.load("\n".join(lines), Loader=yamlfront._FrontMatterLoader)
+    data = yaml.load("\n".join(lines), Loader=yamlload.FrontMatterLoader)
     assert data["i"][0] is data["h"] and data["h"][8] is data["g"] and data["b"][4] is data["a"]
 
 
@@ -186,4 +186,4 @@ def test_a_key_written_twice_is_found_in_documents_with_aliases_and_merges_too(t
 
 def test_a_merge_key_may_still_be_overridden() -> None:
     text = "base: &b {x: 1, y: 2}\nmine:\n  <<: *b\n  y: 3\n"
-    assert yaml.load(text, Loader=yamlfront._FrontMatterLoader)["mine"] == {"x": 1, "y": 3}
+    assert yaml.load(text, Loader=yamlload.FrontMatterLoader)["mine"] == {"x": 1, "y": 3}
