@@ -578,3 +578,12 @@ def test_a_missing_link_is_found_as_a_link_target_not_as_text(tmp_path: Path) ->
         "content/briefs/x.md:6:60: error: link to 'content/briefs/a.md', which does not exist",
         "content/briefs/x.md:10:6: error: link to 'content/briefs/data.md', which does not exist",
     ]
+
+
+def test_a_static_file_on_a_theme_files_path_is_reported_at_the_static_file(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"nsnbuild.toml": CONFIG, "static/assets/style.css": "body {}"})
+    errors = errors_of(root)
+    assert len(errors) == 1
+    assert errors[0].startswith(
+        "static/assets/style.css:1:1: error: output path 'assets/style.css' is claimed both by this file"
+    )

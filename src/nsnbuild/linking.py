@@ -77,9 +77,9 @@ def collect_static(config: SiteConfig, theme: ThemeAssets) -> tuple[list[StaticF
                     problems.append(Diagnostic("error", problem, SourcePos(path)))
                 elif path.is_file():
                     found.append(StaticFile(path.relative_to(static).as_posix(), path))
-    for rel, path in theme.assets:
-        found.append(StaticFile(f"assets/{rel}", path))
-    return found, problems
+    # the theme's files first: a static file on one of their paths is the one reported
+    theme_files = [StaticFile(f"assets/{rel}", path) for rel, path in theme.assets]
+    return theme_files + found, problems
 
 
 def _unreadable(path: Path) -> str | None:
