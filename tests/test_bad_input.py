@@ -484,3 +484,31 @@ def test_a_failing_card_template_is_reported_beside_other_errors_when_the_site_i
         "themes/mine/templates/partials/card.html:1:1: error: template error: "
         "ZeroDivisionError: integer division or modulo by zero",
     ]
+
+
+def test_a_link_in_the_place_of_the_cache_is_refused_and_what_it_leads_to_is_kept(
+    tmp_path: Path,
+) -> None:
+    root = make_site(tmp_path / "site", {"nsnbuild.toml": CONFIG, "content/briefs/a.md": brief_text()})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "precious.txt").write_text("mine")
+    (root / ".nsnbuild-cache").symlink_to(elsewhere)
+    for command in ("build", "check", "clean"):
+        result = cli(command, "--site", str(root))
+        assert result.exit_code == 1, result.output
+        assert f"error: {root / '.nsnbuild-cache'} is a link; nsnbuild keeps" in result.output
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["precious.txt"]
+    assert not (root / "output").exists()
+
+
+def test_a_link_in_the_place_of_the_lock_is_never_followed(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site", {"nsnbuild.toml": CONFIG, "content/briefs/a.md": brief_text()})
+    (root / ".nsnbuild-cache").mkdir()
+    outside = tmp_path / "created-outside"
+    (root / ".nsnbuild-cache/lock").symlink_to(outside)
+    result = cli("build", "--site", str(root))
+    assert result.exit_code == 0, result.output
+    assert "could not be used" in result.output
+    assert not outside.exists()
+    assert (root / ".nsnbuild-cache/lock").is_file() and not (root / ".nsnbuild-cache/lock").is_symlink()

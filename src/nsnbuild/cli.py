@@ -183,7 +183,10 @@ def clean(site: Path, output: Path | None, quiet: bool, verbose: bool) -> None:
                 raise NsnError(f"not removing {shown(target)}: nsnbuild did not make it")
             shutil.rmtree(target)
             removed.append(shown(target))
-        # the cache goes too, its lock last (a command waiting for it then takes the old one)
+        # the cache goes too, its lock last (a command waiting for it then takes the old one);
+        # the lock has made sure it is a folder of nsnbuild's own, not a link to another
+        if config.cache_dir.is_symlink():
+            raise NsnError(f"not removing {shown(config.cache_dir)}: it is a link")
         leftovers = [p for p in config.cache_dir.iterdir() if p.name != "lock"]
         for path in leftovers:
             if path.is_dir() and not path.is_symlink():

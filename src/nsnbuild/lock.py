@@ -26,20 +26,28 @@ class LockTimeout(NsnError):
 
 def _open_lock(cache_dir: Path) -> int:
     """The lock file, opened; OSError when the cache folder cannot be used."""
-    if os.path.lexists(cache_dir) and not cache_dir.is_dir():
+    if os.path.lexists(cache_dir) and (cache_dir.is_symlink() or not cache_dir.is_dir()):
+        # a link would have the cache, and `clean`, work on a folder that is not nsnbuild's
         raise NotADirectoryError(errno.ENOTDIR, "it is not a folder")
     cache_dir.mkdir(parents=True, exist_ok=True)
     if not os.access(cache_dir, os.R_OK | os.W_OK | os.X_OK):
         # the lock could be taken, but the cache beside it could be neither read nor written
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-    return os.open(cache_dir / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+    # never through a link planted in the cache (ELOOP: an unusable cache, made anew)
+    no_follow = getattr(os, "O_NOFOLLOW", 0)
+    return os.open(cache_dir / "lock", os.O_RDWR | os.O_CREAT | no_follow, 0o644)
 
 
 def _remove(cache_dir: Path, why: OSError) -> None:
     """Remove an unusable cache folder (nsnbuild's own, as `nsnbuild clean` would), giving
     its folders back their permissions first; links in it are removed, never followed. A
     file or a link in its place is not nsnbuild's: it is left for its owner to move."""
-    if cache_dir.is_symlink() or not cache_dir.is_dir():
+    if cache_dir.is_symlink():
+        raise NsnError(
+            f"{cache_dir} is a link; nsnbuild keeps its build cache and lock in a folder of its "
+            "own there: replace the link with a folder, or remove it"
+        )
+    if not cache_dir.is_dir():
         raise NsnError(
             f"{cache_dir} is not a folder; nsnbuild keeps its build cache and lock there: move it away"
         )
