@@ -587,3 +587,22 @@ def test_a_static_file_on_a_theme_files_path_is_reported_at_the_static_file(tmp_
     assert errors[0].startswith(
         "static/assets/style.css:1:1: error: output path 'assets/style.css' is claimed both by this file"
     )
+
+
+def test_missing_links_are_told_apart_by_where_their_targets_end(tmp_path: Path) -> None:
+    body = (
+        "\nSee [x](m1.md#sec) and [y](m1.md).\n"
+        "\nOne `[code](m2.md)` then [b](m2.mdx) (not a brief) then [c](m2.md).\n"
+        "\n| a | b |\n|---|---|\n| [x](m3.md) | [y](m3.md) |\n"
+        "\nA [wrapped](\nm4.md) link.\n"
+    )
+    root = make_site(tmp_path, {"nsnbuild.toml": CONFIG, "content/briefs/x.md": brief_text(body=body)})
+    missing = "which does not exist"
+    assert errors_of(root) == [
+        f"content/briefs/x.md:6:9: error: link to 'content/briefs/m1.md', {missing}",
+        f"content/briefs/x.md:6:28: error: link to 'content/briefs/m1.md', {missing}",
+        f"content/briefs/x.md:8:61: error: link to 'content/briefs/m2.md', {missing}",
+        f"content/briefs/x.md:12:7: error: link to 'content/briefs/m3.md', {missing}",
+        f"content/briefs/x.md:12:20: error: link to 'content/briefs/m3.md', {missing}",
+        f"content/briefs/x.md:15:1: error: link to 'content/briefs/m4.md', {missing}",
+    ]

@@ -33,7 +33,7 @@ from .records import pickle_by_fields
 
 _PHOTO_FIELDS = tuple(f.name for f in dataclasses.fields(Photo))
 
-FORMAT = 13
+FORMAT = 14
 """Raised whenever what the cache holds is made differently: its shape, or how a value in
 it is worked out (related briefs, say), so no build trusts what an older one made."""
 

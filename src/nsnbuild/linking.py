@@ -125,7 +125,9 @@ def _key_position(path: Path, key: str) -> tuple[SourcePos, str | None]:
     if it does not: a slug then comes from the file's name). Read again only for a file
     with a problem."""
     try:
-        lines = path.read_bytes().decode("utf-8-sig").splitlines()
+        text = path.read_bytes().decode("utf-8-sig")
+        # lines as every position counts them: at '\n' (not at U+2028 as well, say)
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     except (OSError, UnicodeDecodeError):
         return SourcePos(path, 1, 1), None
     for number, line in enumerate(lines[1:], start=2):

@@ -264,29 +264,31 @@ def _rewrite(brief: Brief | Page, url: str, image: bool) -> tuple[str, LinkRef |
     return site_url(target) + suffix, LinkRef(unquote(target), "image", 0, 0), "image"
 
 
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
+
+
 def _locate(positions: _Positions, part: int, token: Token, raw: str, nth: int) -> tuple[int, int]:
     """Where the `nth` (from 0) link or image `raw` (as markdown-it normalised it) of a block
-    is written: as a link target (`](url`, `](<url`) in the block's lines, else as a
-    reference definition (`[label]: url`) anywhere in the body, else at the block's first
-    line; in a caption or credit, at its place in the front matter."""
+    is written: as a link target (`](url`, `](<url`; not in a code span) in the block's
+    text, else as a reference definition (`[label]: url`) anywhere in the body, else at the
+    block's first line; in a caption or credit, at its place in the front matter."""
     url = "(" + "|".join(re.escape(u) for u in dict.fromkeys((raw, unquote(raw)))) + ")"
-    target = re.compile(r"\]\(\s*<?" + url)
+    end_of_url = r"(?=[\s)>\"']|$)"
+    target = re.compile(r"\]\(\s*<?" + url + end_of_url)
     if part != BODY:
         text, span = positions.photo.get(part, ("", None))
-        matches = list(target.finditer(text))
+        matches = list(target.finditer(_without_code(text)))
         offset = matches[min(nth, len(matches) - 1)].start(1) if matches else 0
         return span.position(offset) if span is not None else (1, 1)
     start, end = token.map or (0, 0)
     lines = positions.lines
-    found = [
-        (index, match.start(1))
-        for index in range(start, min(end, len(lines)))
-        for match in target.finditer(lines[index])
-    ]
-    if found:
-        index, column = found[min(nth, len(found) - 1)]
-        return positions.brief.body_line + index, column + 1
-    definition = re.compile(r"^ {0,3}(?:>\s*)*\[[^\]]+\]:\s*<?" + url)
+    text = "\n".join(lines[start:end])
+    matches = list(target.finditer(_without_code(text)))
+    if matches:
+        at = matches[min(nth, len(matches) - 1)].start(1)
+        line_start = text.rfind("\n", 0, at) + 1
+        return positions.brief.body_line + start + text.count("\n", 0, at), at - line_start + 1
+    definition = re.compile(r"^ {0,3}(?:>\s*)*\[[^\]]+\]:\s*<?" + url + end_of_url)
     for index, line in enumerate(lines):
         defined = definition.search(line)
         if defined:
@@ -294,12 +296,22 @@ def _locate(positions: _Positions, part: int, token: Token, raw: str, nth: int) 
     return positions.brief.body_line + start, 1
 
 
+def _without_code(text: str) -> str:
+    """The text with its code spans blanked out (same length, so offsets hold)."""
+    if "`" not in text:
+        return text
+    return _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
 def _rewrite_links(
     brief: Brief | Page, tokens: list[Token], positions: _Positions, part: int
 ) -> list[LinkRef]:
     found: list[LinkRef] = []
+    # how often each target has been linked so far in the lines of a block (the cells of a
+    # table row are blocks of their own on one line)
+    seen: dict[tuple[int, int, str], int] = {}
     for block in tokens:
-        seen: dict[str, int] = {}  # how often the block has linked each target so far
+        lines = (block.map[0], block.map[1]) if block.map else (0, 0)
         for token in [block, *(block.children or [])]:
             if token.type == "link_open":
                 attr = "href"
@@ -313,7 +325,7 @@ def _rewrite_links(
             if new != raw:
                 token.attrSet(attr, new)
             if ref is not None:
-                nth = seen[raw] = seen.get(raw, -1) + 1
+                nth = seen[(*lines, raw)] = seen.get((*lines, raw), -1) + 1
                 line, column = _locate(positions, part, block, raw, nth)
                 found.append(LinkRef(ref.target, "page" if kind == "page" else "image", line, column))
     return found
