@@ -124,18 +124,16 @@ def _key_position(path: Path, key: str) -> tuple[SourcePos, str | None]:
     """Where the front matter of a content file sets `key`, and that line (its first line,
     if it does not: a slug then comes from the file's name). Read again only for a file
     with a problem."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-        # lines as every position counts them: at '\n' (not at U+2028 as well, say)
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    except (OSError, UnicodeDecodeError):
+    text = _file_text(path)
+    if text is None:
         return SourcePos(path, 1, 1), None
+    lines = text.split("\n")  # as every position counts lines (not at U+2028 as well, say)
     for number, line in enumerate(lines[1:], start=2):
         if line.rstrip() == "---":
             break
         if line.startswith(f"{key}:"):
             return SourcePos(path, number, 1), line
-    return SourcePos(path, 1, 1), lines[0] if lines else None
+    return SourcePos(path, 1, 1), lines[0]
 
 
 def output_conflicts(claims: Iterable[tuple[str, Path | None]]) -> list[Diagnostic]:
@@ -249,11 +247,17 @@ def item_link_problems(
 
 def _source_line(path: Path, line: int) -> str | None:
     """Line `line` of a content file, to show under a diagnostic (None if it cannot be read)."""
+    text = _file_text(path)
+    return source_line(text, line) if text is not None else None
+
+
+def _file_text(path: Path) -> str | None:
+    """A content file's text with its line breaks made '\\n', or None if it cannot be read."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
-    return source_line(text.replace("\r\n", "\n").replace("\r", "\n"), line)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 pickle_by_fields(__name__)

@@ -113,11 +113,7 @@ class _Reader:
                 self.at += 1
             if self.peek() == "\0":
                 raise _Unreadable
-            if self.peek() in _BREAKS:
-                first = self.line_break()
-                self.folded(first, self.flow_breaks())
-            else:
-                self.keep(start)
+            self.fold_or_keep(start)
 
     def non_spaces(self, double: bool) -> None:
         while True:
@@ -167,11 +163,16 @@ class _Reader:
                 self.at += 1
             if self.at >= end:
                 return
-            if self.peek() in _BREAKS:
-                first = self.line_break()
-                self.folded(first, self.flow_breaks())
-            else:
-                self.keep(start)
+            self.fold_or_keep(start)
+
+    def fold_or_keep(self, start: int) -> None:
+        """After white space from `start` inside a flow or plain scalar: a line break there
+        folds (with the breaks after it); else the spaces are part of the text."""
+        if self.peek() in _BREAKS:
+            first = self.line_break()
+            self.folded(first, self.flow_breaks())
+        else:
+            self.keep(start)
 
     # ------------------------------------------------------------ literal and folded blocks
 
